@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `sutazai`: serve, config check, config docs, models list, chat.
+ */
+import { parseArgs } from 'node:util';
+import { chatCommand } from './commands/chat.js';
+import { configCheckCommand, configDocsCommand } from './commands/config.js';
+import { modelsListCommand } from './commands/models.js';
+import { serveCommand } from './commands/serve.js';
+
+const usage = `Usage: sutazai <command>
+
+  serve                      start the API and the web UI (configured by environment variables)
+  config check               validate the configuration and print it, secrets masked
+  config docs                print the configuration table (Markdown) from the schema
+  models list [--url URL]    list the models a running server can use
+  chat "message" [--url URL] [--model NAME] [--session ID] [--agent NAME]
+                             send a message to a running server and print the streamed reply
+
+Options:
+  --url URL    server to talk to (default: $SUTAZAI_URL or http://127.0.0.1:10200)
+  --json       machine-readable output (config check, models list)
+  -h, --help   this text`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      model: { type: 'string' },
+      session: { type: 'string' },
+      agent: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const url = (values.url ?? process.env.SUTAZAI_URL ?? 'http://127.0.0.1:10200').replace(/\/+$/, '');
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(usage);
+    return command || values.help ? 0 : 2;
+  }
+  if (command === 'serve') return serveCommand();
+  if (command === 'config' && sub === 'check') return configCheckCommand({ json: values.json });
+  if (command === 'config' && sub === 'docs') return configDocsCommand();
+  if (command === 'models' && (sub === 'list' || sub === undefined)) return modelsListCommand({ url, json: values.json });
+  if (command === 'chat') {
+    const message = [sub, ...rest].filter(Boolean).join(' ');
+    if (!message) {
+      console.error('sutazai chat needs a message: sutazai chat "Hello"');
+      return 2;
+    }
+    return chatCommand({ url, message, model: values.model, session: values.session, agent: values.agent });
+  }
+  console.error(`Unknown command: ${positionals.join(' ')}\n\n${usage}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,68 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const MAX_MESSAGE_CHARS = 100_000;
+
+export const ConversationId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$',
+  description: 'A conversation id: chosen by the client (letters, digits, . _ : -) or made by the server.' });
+
+/** The original system's chat request; its field names keep their meaning. */
+export const ChatRequest = Type.Object({
+  message: Type.String({ minLength: 1, maxLength: MAX_MESSAGE_CHARS }),
+  agent: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  session_id: Type.Optional(ConversationId),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+}, { additionalProperties: true });
+export type ChatRequest = Static<typeof ChatRequest>;
+
+export const ChatResponse = Type.Object({
+  response: Type.String(),
+  model: Type.String(),
+  status: Type.Literal('success'),
+  response_time: Type.Number({ description: 'Seconds from request to the end of the reply.' }),
+  session_id: Type.String(),
+  message_id: Type.String(),
+  usage: Type.Optional(Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer() })),
+});
+export type ChatResponse = Static<typeof ChatResponse>;
+
+export const Usage = Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer() });
+
+/** Stream events (SSE `event:` names and WebSocket `type`s), noun-verb. */
+export interface MessageStartEvent {
+  type: 'message-start';
+  session_id: string;
+  message_id: string;
+  user_message_id: string;
+  model: string;
+  provider: string;
+}
+export interface TextDeltaEvent {
+  type: 'text-delta';
+  text: string;
+}
+export interface MessageEndEvent {
+  type: 'message-end';
+  message_id: string;
+  status: 'complete' | 'interrupted';
+  finish_reason: string;
+  usage: { prompt_tokens: number; completion_tokens: number };
+  timings: { time_to_first_token_ms: number | null; duration_ms: number; tokens_per_second: number | null };
+}
+export interface StreamErrorEvent {
+  type: 'error';
+  code: string;
+  message: string;
+  hint?: string;
+  message_id?: string;
+}
+export type ChatStreamEvent = MessageStartEvent | TextDeltaEvent | MessageEndEvent | StreamErrorEvent;
+
+/** WebSocket client → server frames. */
+export const ChatSocketClientFrame = Type.Union([
+  Type.Object({ type: Type.Literal('chat'), ...ChatRequest.properties, last_event_id: Type.Optional(Type.String()) }),
+  Type.Object({ type: Type.Literal('stop'), message_id: Type.Optional(Type.String()) }),
+  Type.Object({ type: Type.Literal('resume'), last_event_id: Type.String() }),
+]);
+export type ChatSocketClientFrame = Static<typeof ChatSocketClientFrame>;

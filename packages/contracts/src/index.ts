@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './health.js';
+export * from './chat.js';
+export * from './models.js';
+export * from './agents.js';
+export * from './conversations.js';
+export * from './openai.js';

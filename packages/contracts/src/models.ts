@@ -1,0 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ModelCapabilities = Type.Object({
+  chat: Type.Boolean(),
+  streaming: Type.Boolean(),
+  tool_calls: Type.Boolean(),
+  embeddings: Type.Boolean(),
+  model_pull: Type.Boolean(),
+});
+
+export const ModelDetail = Type.Object({
+  name: Type.String(),
+  provider: Type.String(),
+  provider_kind: Type.String(),
+  capabilities: ModelCapabilities,
+  available: Type.Boolean(),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type ModelDetail = Static<typeof ModelDetail>;
+
+export const ModelsResponse = Type.Object({
+  models: Type.Array(Type.String()),
+  count: Type.Integer(),
+  default_model: Type.Union([Type.String(), Type.Null()]),
+  detailed: Type.Array(ModelDetail),
+});
+export type ModelsResponse = Static<typeof ModelsResponse>;

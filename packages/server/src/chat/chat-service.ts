@@ -1,0 +1,240 @@
+/**
+ * One chat turn: load or create the conversation, assemble the prompt, stream the reply
+ * from the provider to the stream hub, and store it as it grows, so a stop, a disconnect or
+ * a crash leaves it `interrupted` with what was delivered.
+ */
+import type { ChatStreamEvent } from '@sutazai/contracts';
+import type { AgentCatalog } from '../agents/agent-catalog.js';
+import { AppError } from '../errors/catalogue.js';
+import type { StoredStreamEvent, StreamHub } from '../events/stream-hub.js';
+import type { ModelRegistry, ResolvedModel } from '../llm/registry.js';
+import type { ChatMessage, TokenUsage } from '../llm/provider.js';
+import type { Logger } from '../logger.js';
+import type { Storage } from '../storage/database.js';
+import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
+import { finishMessage, getMessage, insertMessages, interruptStaleGenerations, recentMessages, saveProgress } from '../storage/messages-repository.js';
+import { newId } from '../storage/ids.js';
+import { toAppError } from './provider-errors.js';
+
+export interface TurnInput {
+  ownerId: string;
+  message: string;
+  sessionId?: string | undefined;
+  agent?: string | undefined;
+  model?: string | undefined;
+  temperature?: number | undefined;
+  maxTokens?: number | undefined;
+}
+
+export interface Turn {
+  sessionId: string;
+  messageId: string;
+  userMessageId: string;
+  model: string;
+  provider: string;
+  startedAt: number;
+}
+
+export interface ResumePoint {
+  messageId: string;
+  /** Last event seen; undefined replays from the start. */
+  seq: number | undefined;
+  /** Characters of the reply already seen. */
+  offset: number;
+}
+
+export interface ChatService {
+  startTurn(input: TurnInput): Promise<Turn>;
+  /** Delivers a reply's events after a resume point: live from the hub, or rebuilt from storage once the reply is over. */
+  subscribe(ownerId: string, from: ResumePoint, listener: (event: StoredStreamEvent) => void): Promise<{ unsubscribe(): void; ended: boolean } | undefined>;
+  stop(ownerId: string, messageId: string): boolean;
+  /** Marks replies left `generating` by a dead process as interrupted. */
+  recoverInterrupted(options: { staleAfterMs: number }): Promise<number>;
+  activeCount(): number;
+  /** Stops every generation and waits until each is stored. */
+  close(): Promise<void>;
+}
+
+export interface ChatServiceOptions {
+  storage: Storage;
+  registry: ModelRegistry;
+  hub: StreamHub;
+  agents: AgentCatalog;
+  logger: Logger;
+  maxHistoryMessages: number;
+  /** How often a growing reply is written to storage. */
+  saveIntervalMs?: number;
+}
+
+export function createChatService(options: ChatServiceOptions): ChatService {
+  const { storage, registry, hub, agents, logger } = options;
+  const db = storage.db;
+  const saveIntervalMs = options.saveIntervalMs ?? 1000;
+  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+
+  async function startTurn(input: TurnInput): Promise<Turn> {
+    const agent = await agents.get(input.ownerId, input.agent);
+    const resolved = await registry.resolve(input.model ?? agent.model ?? undefined);
+    const now = Date.now();
+    const sessionId = input.sessionId ?? newId(now);
+    const existing = input.sessionId ? await getConversation(db, input.ownerId, sessionId) : undefined;
+    if (!existing) await createConversation(db, { owner_id: input.ownerId, id: sessionId, title: titleFrom(input.message), agent: agent.id, now });
+    const history = await recentMessages(db, input.ownerId, sessionId, options.maxHistoryMessages);
+
+    const userMessageId = newId(now);
+    const messageId = newId(now);
+    await insertMessages(db, [
+      { id: userMessageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'user', content: input.message, status: 'complete', now },
+      { id: messageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'assistant', content: '', status: 'generating', model: resolved.model, provider: resolved.provider.id, now },
+    ]);
+    await touchConversation(db, input.ownerId, sessionId, 2, now);
+
+    const prompt: ChatMessage[] = [
+      ...(agent.systemPrompt ? [{ role: 'system' as const, content: agent.systemPrompt }] : []),
+      ...history.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content && m.status !== 'error').map((m) => ({ role: m.role, content: m.content })),
+      { role: 'user', content: input.message },
+    ];
+    const turn: Turn = { sessionId, messageId, userMessageId, model: resolved.model, provider: resolved.provider.id, startedAt: now };
+    const controller = new AbortController();
+    const publisher = hub.open(messageId, input.ownerId, {
+      onStop: () => controller.abort(new AppError('GENERATION_STOPPED', 'Stopped by the user.')),
+      onAbandoned: () => controller.abort(new AppError('GENERATION_STOPPED', 'Every client disconnected.')),
+    });
+    publisher.publish({ type: 'message-start', session_id: sessionId, message_id: messageId, user_message_id: userMessageId, model: resolved.model, provider: resolved.provider.id }, 0);
+    const done = generate({ turn, resolved, prompt, input, controller, publish: (event, offset) => publisher.publish(event, offset) })
+      .catch((error: unknown) => logger.error({ err: error, messageId }, 'generation failed to finish cleanly'))
+      .finally(() => {
+        publisher.end();
+        running.delete(messageId);
+      });
+    running.set(messageId, { controller, done });
+    return turn;
+  }
+
+  async function generate(run: {
+    turn: Turn; resolved: ResolvedModel; prompt: ChatMessage[]; input: TurnInput; controller: AbortController;
+    publish(event: ChatStreamEvent, offset: number): void;
+  }): Promise<void> {
+    const { turn, resolved, controller } = run;
+    let content = '';
+    let deltas = 0;
+    let firstTokenAt: number | undefined;
+    let usage: TokenUsage | undefined;
+    let finishReason = 'stop';
+    let failure: AppError | undefined;
+
+    // Writes are chained so progress and the final write never overtake each other.
+    let writes = Promise.resolve();
+    const queueWrite = (write: () => Promise<void>) => {
+      writes = writes.then(write).catch((error: unknown) => logger.error({ err: error, messageId: turn.messageId }, 'could not store reply progress'));
+    };
+    const heartbeat = setInterval(() => {
+      // Saved every interval even when unchanged: the fresh updated_at tells other replicas this reply is alive.
+      const snapshot = content;
+      queueWrite(() => saveProgress(db, turn.messageId, snapshot, Date.now()));
+    }, saveIntervalMs);
+    heartbeat.unref();
+
+    try {
+      const stream = resolved.provider.streamChat({
+        model: resolved.model, messages: run.prompt, signal: controller.signal,
+        ...(run.input.temperature !== undefined ? { temperature: run.input.temperature } : {}),
+        ...(run.input.maxTokens !== undefined ? { maxTokens: run.input.maxTokens } : {}),
+      });
+      for await (const part of stream) {
+        if (part.type === 'text-delta') {
+          if (part.text === '') continue;
+          firstTokenAt ??= Date.now();
+          content += part.text;
+          deltas++;
+          run.publish({ type: 'text-delta', text: part.text }, content.length);
+        } else {
+          finishReason = part.finishReason;
+          usage = part.usage;
+        }
+      }
+      if (controller.signal.aborted) throw controller.signal.reason;
+    } catch (error) {
+      failure = controller.signal.aborted ? toAppError(controller.signal.reason) : toAppError(error);
+      if (failure.code === 'INTERNAL_ERROR') logger.error({ err: error, messageId: turn.messageId }, 'generation failed');
+      else logger.warn({ code: failure.code, detail: failure.message, messageId: turn.messageId }, 'generation ended early');
+    } finally {
+      clearInterval(heartbeat);
+    }
+
+    const end = Date.now();
+    const stopped = failure?.code === 'GENERATION_STOPPED';
+    const status = failure === undefined ? 'complete' : stopped || content.length > 0 ? 'interrupted' : 'error';
+    const completionTokens = usage?.completionTokens ?? deltas;
+    const timings = {
+      time_to_first_token_ms: firstTokenAt === undefined ? null : firstTokenAt - turn.startedAt,
+      duration_ms: end - turn.startedAt,
+      tokens_per_second: firstTokenAt !== undefined && end > firstTokenAt && completionTokens > 0 ? round(completionTokens / ((end - firstTokenAt) / 1000)) : null,
+    };
+    queueWrite(() => finishMessage(db, turn.messageId, {
+      content, status, prompt_tokens: usage?.promptTokens ?? null, completion_tokens: completionTokens,
+      time_to_first_token_ms: timings.time_to_first_token_ms, duration_ms: timings.duration_ms,
+      error_code: failure?.code ?? null, now: end,
+    }));
+    queueWrite(() => touchConversation(db, run.input.ownerId, turn.sessionId, 0, end));
+    // The final event goes out only once the reply is stored, so a client that reads the
+    // conversation right after `message-end` finds it complete.
+    await writes;
+    if (status === 'error' && failure) {
+      run.publish({ type: 'error', code: failure.code, message: failure.message, hint: failure.hint, message_id: turn.messageId }, content.length);
+    } else {
+      run.publish({
+        type: 'message-end', message_id: turn.messageId, status: status === 'complete' ? 'complete' : 'interrupted',
+        finish_reason: stopped ? 'stopped' : failure ? failure.code : finishReason,
+        usage: { prompt_tokens: usage?.promptTokens ?? 0, completion_tokens: completionTokens },
+        timings,
+      }, content.length);
+    }
+  }
+
+  return {
+    startTurn,
+
+    async subscribe(ownerId, from, listener) {
+      const live = hub.subscribe(from.messageId, ownerId, from.seq, listener);
+      if (live) return live;
+      const message = await getMessage(db, ownerId, from.messageId);
+      if (!message || message.role !== 'assistant' || message.status === 'generating') return undefined;
+      // The reply is over and gone from the hub: rebuild the rest of it from storage.
+      let seq = (from.seq ?? 0) + 1;
+      const rest = message.content.slice(from.offset);
+      if (rest) listener({ seq: seq++, offset: message.content.length, event: { type: 'text-delta', text: rest } });
+      const event: ChatStreamEvent = message.status === 'error'
+        ? { type: 'error', code: message.error_code ?? 'INTERNAL_ERROR', message: 'The reply failed.', message_id: message.id }
+        : {
+          type: 'message-end', message_id: message.id, status: message.status === 'complete' ? 'complete' : 'interrupted',
+          finish_reason: message.error_code ?? 'stop',
+          usage: { prompt_tokens: message.prompt_tokens ?? 0, completion_tokens: message.completion_tokens ?? 0 },
+          timings: { time_to_first_token_ms: message.time_to_first_token_ms, duration_ms: message.duration_ms ?? 0, tokens_per_second: null },
+        };
+      listener({ seq, offset: message.content.length, event });
+      return { unsubscribe() {}, ended: true };
+    },
+
+    stop: (ownerId, messageId) => hub.stop(messageId, ownerId),
+
+    recoverInterrupted: ({ staleAfterMs }) => interruptStaleGenerations(db, Date.now() - staleAfterMs, Date.now()),
+
+    activeCount: () => running.size,
+
+    async close() {
+      const all = [...running.values()];
+      for (const { controller } of all) controller.abort(new AppError('GENERATION_STOPPED', 'The server is shutting down.'));
+      await Promise.all(all.map((r) => r.done));
+    },
+  };
+}
+
+function titleFrom(message: string): string {
+  const line = message.trim().split('\n')[0]!.trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line || 'New conversation';
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

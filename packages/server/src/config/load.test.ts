@@ -1,0 +1,111 @@
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, describeConfig, loadConfig } from './load.js';
+
+const cwd = () => mkdtempSync(path.join(tmpdir(), 'sutazai-config-'));
+
+function problemsOf(env: Record<string, string>, dir = cwd()): string[] {
+  try {
+    loadConfig({ env, cwd: dir });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('uses the embedded defaults when nothing is set', () => {
+    const dir = cwd();
+    const config = loadConfig({ env: {}, cwd: dir });
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(config.PORT).toBe(10200);
+    expect(config.dataDir).toBe(path.join(dir, 'data'));
+    expect(config.database).toEqual({ kind: 'sqlite', file: path.join(dir, 'data', 'sutazai.db') });
+    expect(config.modelsDir).toBeUndefined();
+    expect(config.ollama).toEqual({ baseURL: 'http://127.0.0.1:11434', explicit: false });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('finds ./models when it exists and MODELS_DIR is unset', () => {
+    const dir = cwd();
+    mkdirSync(path.join(dir, 'models'));
+    expect(loadConfig({ env: {}, cwd: dir }).modelsDir).toBe(path.join(dir, 'models'));
+  });
+
+  it('names the variable, the value, the reason and the fix for a port out of range', () => {
+    const [problem] = problemsOf({ PORT: '99999' });
+    expect(problem).toMatch(/^PORT="?99999"? is invalid: it must be from 0 to 65535\. Fix: .*PORT=10200/);
+  });
+
+  it('refuses a port that is not a whole number', () => {
+    expect(problemsOf({ PORT: '80x' })[0]).toMatch(/PORT="80x" is invalid: it must be a whole number/);
+  });
+
+  it('refuses a URL without a scheme and shows how to write it', () => {
+    expect(problemsOf({ OLLAMA_BASE_URL: 'localhost:11434' })[0]).toMatch(/OLLAMA_BASE_URL="localhost:11434" is invalid: it has no scheme; write it as http:\/\/localhost:11434/);
+  });
+
+  it('refuses a URL with an unsupported scheme', () => {
+    expect(problemsOf({ OPENAI_BASE_URL: 'ftp://host/v1' })[0]).toMatch(/the scheme ftp is not supported/);
+  });
+
+  it('refuses a DATABASE_URL of an unknown kind without printing it', () => {
+    const [problem] = problemsOf({ DATABASE_URL: 'mysql://user:secret@db/x' });
+    expect(problem).toMatch(/DATABASE_URL=\*\*\*\* is invalid: "mysql" is not a supported database kind \(supported: sqlite, postgres\)/);
+    expect(problem).not.toContain('secret');
+  });
+
+  it('refuses a MODELS_DIR that does not exist and says how to create it', () => {
+    const dir = cwd();
+    const [problem] = problemsOf({ MODELS_DIR: './nope' }, dir);
+    expect(problem).toContain(`MODELS_DIR="./nope" is invalid: the folder ${path.join(dir, 'nope')} does not exist`);
+    expect(problem).toContain('mkdir -p');
+  });
+
+  it('refuses an unknown log level, listing the valid ones', () => {
+    expect(problemsOf({ LOG_LEVEL: 'loud' })[0]).toMatch(/LOG_LEVEL="loud" is invalid: it must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ PORT: '-1', LOG_LEVEL: 'x', OLLAMA_BASE_URL: 'nope' })).toHaveLength(3);
+  });
+
+  it('reads sutazai.config.json, and the environment wins over it', () => {
+    const dir = cwd();
+    writeFileSync(path.join(dir, 'sutazai.config.json'), JSON.stringify({ PORT: 12000, HOST: '0.0.0.0' }));
+    const config = loadConfig({ env: { PORT: '13000' }, cwd: dir });
+    expect(config.PORT).toBe(13000);
+    expect(config.HOST).toBe('0.0.0.0');
+    expect(config.sources.PORT).toBe('env');
+    expect(config.sources.HOST).toBe('file');
+  });
+
+  it('points out a misspelt setting in the config file', () => {
+    const dir = cwd();
+    writeFileSync(path.join(dir, 'sutazai.config.json'), JSON.stringify({ PROT: 1 }));
+    expect(problemsOf({}, dir)[0]).toMatch(/unknown setting "PROT"\. Did you mean "PORT"\?/);
+  });
+
+  it('reports a config file that is not JSON', () => {
+    const dir = cwd();
+    writeFileSync(path.join(dir, 'sutazai.config.json'), '{ PORT: 1');
+    expect(problemsOf({}, dir)[0]).toMatch(/is not valid JSON/);
+  });
+
+  it('selects PostgreSQL with an optional schema', () => {
+    const config = loadConfig({ env: { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/test?schema=s1' }, cwd: cwd() });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/test', schema: 's1' });
+  });
+
+  it('masks secrets in the printed configuration', () => {
+    const config = loadConfig({ env: { OPENAI_BASE_URL: 'http://x:1/v1', OPENAI_API_KEY: 'sk-verysecretvalue', DATABASE_URL: 'postgres://u:hunter2@h/db' }, cwd: cwd() });
+    const printed = JSON.stringify(describeConfig(config));
+    expect(printed).not.toContain('verysecretvalue');
+    expect(printed).not.toContain('hunter2');
+    expect(printed).toContain('sk-****');
+    expect(printed).toContain('postgres://u:****@h/db');
+  });
+});

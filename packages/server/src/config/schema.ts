@@ -1,0 +1,68 @@
+/**
+ * The one configuration schema. Every setting is declared once here, as TypeBox (JSON
+ * Schema): its environment variable (the property name, also the key in
+ * `sutazai.config.json`), its type, its default, an example and the words a user reads
+ * when it is wrong. The loader, `sutazai config check` and the README table all read it.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+/** Extra keywords on each property; TypeBox keeps unknown options on the schema. */
+interface Meta {
+  description: string;
+  example: string;
+  /** Masked in every printout. */
+  secret?: boolean;
+  /** Semantic check applied after the JSON Schema check. */
+  check?: 'url' | 'database-url' | 'existing-dir-when-set';
+}
+
+const meta = (m: Meta) => m;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export const ConfigSchema = Type.Object({
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', ...meta({ example: '0.0.0.0',
+    description: 'Address the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines.' }) }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 10200, ...meta({ example: '10200',
+    description: 'TCP port of the API and the web UI (0 picks a free port).' }) }),
+  DATA_DIR: Type.String({ minLength: 1, default: './data', ...meta({ example: './data',
+    description: 'Folder for the embedded database and other local state; created if missing.' }) }),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1, ...meta({ example: 'postgres://user:pass@127.0.0.1:5432/sutazai', check: 'database-url', secret: true,
+    description: 'Storage. Unset: the SQLite file `DATA_DIR/sutazai.db`. `sqlite:<path>` for another SQLite file, `postgres://...` for PostgreSQL (optional `?schema=<name>`).' }) })),
+  MODELS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './models', check: 'existing-dir-when-set',
+    description: 'Folder of GGUF files served by the embedded llama.cpp engine. Unset: `./models` if it exists. When set it must exist.' }) })),
+  OLLAMA_BASE_URL: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:11434', check: 'url',
+    description: 'Ollama server. Unset: Ollama on http://127.0.0.1:11434 is used when it answers and shown as disabled when it does not.' }) })),
+  OPENAI_BASE_URL: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:8000/v1', check: 'url',
+    description: 'Any OpenAI-compatible server (OpenAI, vLLM, llama.cpp server, LM Studio), with its `/v1` path.' }) })),
+  OPENAI_API_KEY: Type.Optional(Type.String({ ...meta({ example: 'sk-...', secret: true,
+    description: 'API key sent to OPENAI_BASE_URL as a bearer token.' }) })),
+  DEFAULT_MODEL: Type.Optional(Type.String({ minLength: 1, ...meta({ example: 'llama3.2:3b',
+    description: 'Model used when a request names none. Unset: the first available model.' }) })),
+  LOG_LEVEL: Type.Union(logLevels.map((level) => Type.Literal(level)), {
+    default: 'info', ...meta({ example: 'info', description: 'Verbosity of the JSON logs.' }) }),
+  PROVIDER_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000, ...meta({ example: '5000',
+    description: 'Time allowed for a model server to answer a request with headers.' }) }),
+  PROVIDER_FIRST_TOKEN_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 120_000, ...meta({ example: '120000',
+    description: 'Time allowed until the first token of a reply (includes model loading on the model server).' }) }),
+  PROVIDER_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, ...meta({ example: '30000',
+    description: 'Longest silence allowed between two tokens of a reply.' }) }),
+  STREAM_RESUME_WINDOW_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 10_000, ...meta({ example: '10000',
+    description: 'How long a generation goes on after its last client disconnected, waiting for a reconnect with Last-Event-ID, before it is stopped and stored as interrupted.' }) }),
+  LLAMA_THREADS: Type.Integer({ minimum: 1, maximum: 256, default: 1, ...meta({ example: '4',
+    description: 'CPU threads per embedded llama.cpp context. 1 is fastest for tiny models on small machines.' }) }),
+  LLAMA_CONTEXT_SIZE: Type.Integer({ minimum: 128, maximum: 1_048_576, default: 2048, ...meta({ example: '4096',
+    description: 'Context size in tokens of embedded llama.cpp models.' }) }),
+  MAX_HISTORY_MESSAGES: Type.Integer({ minimum: 0, maximum: 10_000, default: 40, ...meta({ example: '40',
+    description: 'How many earlier messages of a conversation are sent to the model with each turn.' }) }),
+}, { additionalProperties: false });
+
+export type Config = Readonly<Omit<Static<typeof ConfigSchema>, 'LOG_LEVEL'> & { LOG_LEVEL: LogLevel }>;
+export type ConfigKey = keyof Static<typeof ConfigSchema>;
+
+export function settingMeta(key: ConfigKey): TSchema & Meta & { default?: unknown } {
+  return ConfigSchema.properties[key] as unknown as TSchema & Meta & { default?: unknown };
+}
+
+export const configKeys = Object.keys(ConfigSchema.properties) as ConfigKey[];

@@ -1,0 +1,60 @@
+/**
+ * The one catalogue of error codes. Each entry is what a user reads and what they can do;
+ * the README's error table is generated from it. Routes and services throw `AppError` with a
+ * code from here; the HTTP error boundary turns it into the response.
+ */
+
+interface ErrorSpec {
+  status: number;
+  message: string;
+  hint: string;
+  retryable: boolean;
+}
+
+export const errorCatalogue = {
+  VALIDATION_FAILED: { status: 400, retryable: false, message: 'The request is not valid.', hint: 'Correct the field named in the message and send it again; /openapi.json describes every request.' },
+  INVALID_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.', hint: 'Send a JSON body with Content-Type: application/json.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'This content type is not accepted here.', hint: 'Send Content-Type: application/json.' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is too large.', hint: 'Send a smaller body.' },
+  ROUTE_NOT_FOUND: { status: 404, retryable: false, message: 'There is no such route.', hint: 'See /openapi.json for the routes.' },
+  CONVERSATION_NOT_FOUND: { status: 404, retryable: false, message: 'No such conversation.', hint: 'List your conversations with GET /api/v1/conversations.' },
+  STREAM_NOT_FOUND: { status: 404, retryable: false, message: 'No such stream, or it is too old to resume.', hint: 'Read the stored reply with GET /api/v1/conversations/{id}.' },
+  AGENT_NOT_FOUND: { status: 404, retryable: false, message: 'No such agent.', hint: 'List the agents with GET /api/v1/agents/.' },
+  MODEL_NOT_FOUND: { status: 404, retryable: false, message: 'No provider serves this model.', hint: 'List the available models with GET /api/v1/models/.' },
+  NO_MODEL_AVAILABLE: { status: 503, retryable: true, message: 'No model is available to answer.', hint: 'Get a model in one of three ways: start Ollama (ollama serve, then ollama pull llama3.2) or set OLLAMA_BASE_URL; set OPENAI_BASE_URL (and OPENAI_API_KEY) to any OpenAI-compatible server; or put a .gguf file in MODELS_DIR and restart.' },
+  CAPABILITY_UNSUPPORTED: { status: 400, retryable: false, message: 'This model cannot do that.', hint: 'Choose a model whose capabilities include it (GET /api/v1/models/).' },
+  PROVIDER_UNREACHABLE: { status: 502, retryable: true, message: 'The model server could not be reached.', hint: 'Check that the model server is running and that its URL is right; GET /health/detailed shows each provider.' },
+  PROVIDER_TIMEOUT: { status: 504, retryable: true, message: 'The model server stopped answering in time.', hint: 'The server may be overloaded or loading a model; retry, or raise PROVIDER_FIRST_TOKEN_TIMEOUT_MS / PROVIDER_IDLE_TIMEOUT_MS.' },
+  PROVIDER_ERROR: { status: 502, retryable: true, message: 'The model server answered with an error.', hint: 'See the message for the upstream error; GET /health/detailed shows each provider.' },
+  PROVIDER_PROTOCOL_ERROR: { status: 502, retryable: true, message: 'The model server sent a reply SutazAI could not read.', hint: 'Check that the URL points at a server of the configured kind (Ollama or OpenAI-compatible).' },
+  GENERATION_STOPPED: { status: 499, retryable: false, message: 'The generation was stopped before it finished.', hint: 'The partial reply is stored as interrupted.' },
+  DATABASE_UNAVAILABLE: { status: 503, retryable: true, message: 'The database is not answering.', hint: 'Check DATABASE_URL and that the database server runs; GET /health/detailed shows it.' },
+  INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hint: string;
+  readonly retryable: boolean;
+  constructor(code: ErrorCode, message?: string, options?: { hint?: string; cause?: unknown }) {
+    const spec: ErrorSpec = errorCatalogue[code];
+    super(message ?? spec.message, { cause: options?.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = spec.status;
+    this.hint = options?.hint ?? spec.hint;
+    this.retryable = spec.retryable;
+  }
+}
+
+export function openAIErrorType(status: number): string {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 429) return 'rate_limit_error';
+  if (status < 500) return 'invalid_request_error';
+  return 'server_error';
+}

@@ -1,0 +1,40 @@
+/**
+ * The stream fan-out capability: a generation publishes its events once; any number of
+ * clients subscribe, leave, and resume after the last event they saw. In-process now;
+ * a Redis adapter implements the same interface for several replicas.
+ */
+import type { ChatStreamEvent } from '@sutazai/contracts';
+
+export interface StoredStreamEvent {
+  /** Position in the stream, from 0. */
+  seq: number;
+  /** UTF-16 offset in the reply's text after this event; lets a resume start from stored text. */
+  offset: number;
+  event: ChatStreamEvent;
+}
+
+export type StreamListener = (event: StoredStreamEvent) => void;
+
+export interface StreamPublisher {
+  publish(event: ChatStreamEvent, offset: number): void;
+  /** No more events; the stream stays resumable for the retention time. */
+  end(): void;
+}
+
+export interface StreamHub {
+  /**
+   * Opens a stream. `onAbandoned` runs when the last subscriber has been gone for the resume
+   * window; `onStop` when a client asks to stop. Both are the generation's cue to abort.
+   */
+  open(streamId: string, ownerId: string, handlers: { onStop(): void; onAbandoned(): void }): StreamPublisher;
+  /**
+   * Replays the events after `afterSeq` (or all, when undefined), then delivers live ones.
+   * Undefined when the stream is unknown or belongs to someone else.
+   */
+  subscribe(streamId: string, ownerId: string, afterSeq: number | undefined, listener: StreamListener): { unsubscribe(): void; ended: boolean } | undefined;
+  /** Asks the generation to stop; false when the stream is unknown, not the owner's, or over. */
+  stop(streamId: string, ownerId: string): boolean;
+  /** Streams being generated right now. */
+  activeCount(): number;
+  close(): void;
+}

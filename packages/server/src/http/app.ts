@@ -1,0 +1,61 @@
+/**
+ * The Fastify app: plugins (request ids, errors, OpenAPI, WebSocket) and the routes of each
+ * area. Routes are thin; the platform's services do the work.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import { newId } from '../storage/ids.js';
+import type { Platform } from '../platform.js';
+import { registerErrorBoundary } from './error-boundary.js';
+import { registerRequestContext } from './request-context.js';
+import { agentRoutes } from './routes/agents.js';
+import { chatSocketRoutes } from './routes/chat-socket.js';
+import { chatRoutes } from './routes/chat.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes } from './routes/models.js';
+import { openAIRoutes } from './routes/openai.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+}
+
+export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: platform.config.LOG_LEVEL },
+    // A caller's own request id is kept (so logs line up across services) when it is sane.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+    },
+    requestIdLogLabel: 'request_id',
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: false } },
+    forceCloseConnections: true,
+  });
+
+  registerRequestContext(app);
+  registerErrorBoundary(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'SutazAI Platform API', version: '0.1.0', description: 'Chat, models, agents and conversations of a self-hosted SutazAI (JARVIS).' },
+    },
+  });
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+
+  await app.register(healthRoutes(platform.probes));
+  await app.register(chatRoutes(platform.chat));
+  await app.register(chatSocketRoutes(platform.chat));
+  await app.register(modelRoutes(platform.registry));
+  await app.register(agentRoutes(platform.agents));
+  await app.register(conversationRoutes(platform.storage));
+  await app.register(openAIRoutes(platform.registry));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  return app;
+}

@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AgentList } from '@sutazai/contracts';
+import type { AgentCatalog } from '../../agents/agent-catalog.js';
+
+export function agentRoutes(agents: AgentCatalog) {
+  return async (app: FastifyInstance) => {
+    app.withTypeProvider<TypeBoxTypeProvider>().get('/api/v1/agents/', {
+      schema: { tags: ['agents'], summary: 'The agents the caller may use', response: { 200: AgentList } },
+    }, async (request) => {
+      const list = await agents.list(request.ownerId);
+      return list.map((a) => ({ id: a.id, name: a.name, description: a.description, status: 'active', capabilities: a.capabilities, model: a.model, builtin: a.builtin }));
+    });
+  };
+}

@@ -1,0 +1,6 @@
+export { loadConfig, describeConfig, ConfigError, type ResolvedConfig } from './config/load.js';
+export { ConfigSchema, configKeys, settingMeta, type ConfigKey } from './config/schema.js';
+export { errorCatalogue, AppError, type ErrorCode } from './errors/catalogue.js';
+export { startServer, type RunningServer } from './server.js';
+export { buildApp } from './http/app.js';
+export { createPlatform, type Platform } from './platform.js';

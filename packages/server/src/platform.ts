@@ -1,0 +1,114 @@
+/**
+ * The composition root: builds every capability from the configuration, in one place.
+ * Adapters are chosen here and nowhere else.
+ */
+import { mkdirSync } from 'node:fs';
+import { createAgentCatalog, type AgentCatalog } from './agents/agent-catalog.js';
+import { createChatService, type ChatService } from './chat/chat-service.js';
+import type { ResolvedConfig } from './config/load.js';
+import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
+import type { StreamHub } from './events/stream-hub.js';
+import { timed, type HealthProbe } from './health/health-checks.js';
+import { createLlamaCppProvider } from './llm/llama-cpp/llama-cpp-provider.js';
+import { createOllamaProvider } from './llm/ollama/ollama-provider.js';
+import { createOpenAICompatibleProvider } from './llm/openai-compatible/openai-compatible-provider.js';
+import type { Provider, ProviderTimeouts } from './llm/provider.js';
+import { createModelRegistry, type ModelRegistry } from './llm/registry.js';
+import type { Logger } from './logger.js';
+import { openStorage, type Storage } from './storage/database.js';
+import { ensureUser } from './storage/users-repository.js';
+
+/** Until accounts exist every resource belongs to this one local owner. */
+export const LOCAL_OWNER_ID = 'local';
+
+export interface Platform {
+  config: ResolvedConfig;
+  storage: Storage;
+  registry: ModelRegistry;
+  hub: StreamHub;
+  chat: ChatService;
+  agents: AgentCatalog;
+  probes: HealthProbe[];
+  close(): Promise<void>;
+}
+
+export async function createPlatform(config: ResolvedConfig, logger: Logger): Promise<Platform> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const storage = await openStorage(config.database);
+  await ensureUser(storage.db, { id: LOCAL_OWNER_ID, name: 'Local user', role: 'admin', now: Date.now() });
+
+  const timeouts: ProviderTimeouts = {
+    connectMs: config.PROVIDER_CONNECT_TIMEOUT_MS,
+    firstTokenMs: config.PROVIDER_FIRST_TOKEN_TIMEOUT_MS,
+    betweenTokensMs: config.PROVIDER_IDLE_TIMEOUT_MS,
+  };
+  const providers: Provider[] = [];
+  const probes: HealthProbe[] = [{
+    name: 'database', kind: storage.dialect, required: true, modelProvider: false,
+    run: () => timed(async () => {
+      await storage.ping();
+      return storage.describe();
+    }, 'Check DATABASE_URL and that the database server is running.'),
+  }];
+
+  if (config.modelsDir) {
+    const llamaCpp = createLlamaCppProvider({ modelsDir: config.modelsDir, threads: config.LLAMA_THREADS, contextSize: config.LLAMA_CONTEXT_SIZE, logger });
+    providers.push(llamaCpp);
+    probes.push(providerProbe(llamaCpp));
+  } else {
+    probes.push({
+      name: 'llama-cpp', kind: 'llama-cpp', required: false, modelProvider: true,
+      run: async () => ({ status: 'disabled', latencyMs: 0, detail: 'MODELS_DIR is not set and ./models does not exist.', hint: 'Put a .gguf file in ./models or set MODELS_DIR to a folder of GGUF files, then restart.' }),
+    });
+  }
+
+  const ollama = createOllamaProvider({ baseURL: config.ollama.baseURL, timeouts });
+  providers.push(ollama);
+  probes.push(config.ollama.explicit ? providerProbe(ollama) : {
+    ...providerProbe(ollama),
+    // Nobody asked for Ollama: when it is not there it is disabled, not a fault.
+    run: async () => {
+      const result = await ollama.probe();
+      return result.status === 'healthy' ? result : {
+        status: 'disabled', latencyMs: result.latencyMs,
+        detail: `Not configured, and nothing answers at ${config.ollama.baseURL} (${result.detail}).`,
+        hint: 'Start Ollama (ollama serve) to use it, or set OLLAMA_BASE_URL to where it runs.',
+      };
+    },
+  });
+
+  if (config.OPENAI_BASE_URL) {
+    const openai = createOpenAICompatibleProvider({ baseURL: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY, timeouts });
+    providers.push(openai);
+    probes.push(providerProbe(openai));
+  }
+
+  const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
+  const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
+  const agents = createAgentCatalog();
+  const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES });
+
+  // One process owns a SQLite file, so every `generating` reply left there is from a dead
+  // process. On a shared PostgreSQL only replies that stopped saving progress are.
+  const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
+  const recovered = await chat.recoverInterrupted({ staleAfterMs });
+  if (recovered > 0) logger.warn({ recovered }, 'replies left generating by an earlier process were marked interrupted');
+  const sweeper = storage.dialect === 'postgres'
+    ? setInterval(() => void chat.recoverInterrupted({ staleAfterMs }).catch((error: unknown) => logger.warn({ err: error }, 'interrupted-reply sweep failed')), 10_000).unref()
+    : undefined;
+
+  return {
+    config, storage, registry, hub, chat, agents, probes,
+    async close() {
+      clearInterval(sweeper);
+      await chat.close();
+      hub.close();
+      await registry.close();
+      await storage.close();
+    },
+  };
+}
+
+function providerProbe(provider: Provider): HealthProbe {
+  return { name: provider.id, kind: provider.kind, required: false, modelProvider: true, run: () => provider.probe() };
+}

@@ -1,0 +1,40 @@
+/**
+ * `sutazai serve`: configuration, platform, HTTP app, listen; and a clean shutdown that
+ * stores every reply being generated as interrupted.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ResolvedConfig } from './config/load.js';
+import { buildApp, type AppOptions } from './http/app.js';
+import { createPlatform, type Platform } from './platform.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  platform: Platform;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ResolvedConfig, options: AppOptions = {}): Promise<RunningServer> {
+  const bootLogger = { error() {}, warn() {}, info() {}, debug() {} };
+  const platform = await createPlatform(config, bootLogger);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(platform, options);
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  let closing: Promise<void> | undefined;
+  return {
+    app, platform, url: `http://${host}:${port}`,
+    close: () => (closing ??= (async () => {
+      await platform.chat.close();
+      await app.close();
+      await platform.close();
+    })()),
+  };
+}

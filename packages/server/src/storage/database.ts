@@ -1,0 +1,118 @@
+/**
+ * Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL at
+ * scale. Both behind one Kysely instance so repositories are written once.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { DatabaseTarget } from '../config/load.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export interface Storage {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  /** A real round trip: `select 1`. */
+  ping(): Promise<void>;
+  /** Where it lives, passwords masked, for health and logs. */
+  describe(): string;
+  close(): Promise<void>;
+}
+
+export async function openStorage(target: DatabaseTarget): Promise<Storage> {
+  const storage = target.kind === 'sqlite' ? await openSqlite(target.file) : await openPostgres(target.url, target.schema);
+  try {
+    await migrate(storage.db, target.kind === 'postgres' ? target.schema || await currentSchema(storage.db) : undefined);
+  } catch (error) {
+    // A pool left open would keep the process alive after a failed start.
+    await storage.close().catch(() => undefined);
+    throw error;
+  }
+  return storage;
+}
+
+async function openSqlite(file: string): Promise<Storage> {
+  const { default: SQLite } = await import('better-sqlite3');
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const connection = new SQLite(file);
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    describe: () => `SQLite ${file}`,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(url: string, schema: string | undefined): Promise<Storage> {
+  if (schema && !PLAIN_IDENTIFIER.test(schema)) {
+    throw new Error(`PostgreSQL schema "${schema}" is not a plain identifier. Fix: use letters, digits and underscores only, starting with a letter or underscore, at most 63 characters (for example ?schema=sutazai).`);
+  }
+  const { default: pg } = await import('pg');
+  // int8 (bigint) comes back as a string by default; our bigints are epoch milliseconds, safe as
+  // numbers. Set on this pool only: the process-wide parsers belong to every pg user.
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    types,
+    // Quoted, so a schema name with capitals is the same schema here and in `create schema`.
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  // An idle client's error (the server restarted) must not crash the process.
+  pool.on('error', () => undefined);
+  if (schema) {
+    try {
+      await pool.query(`create schema if not exists "${schema}"`);
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const masked = new URL(url);
+  if (masked.password) masked.password = '****';
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    describe: () => `PostgreSQL ${masked.host}${masked.pathname}${schema ? ` schema ${schema}` : ''}`,
+    close: () => db.destroy(),
+  };
+}
+
+/** Safe to quote and to put in a connection option; PostgreSQL truncates names past 63 bytes. */
+const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** The schema unqualified tables are created in: the first existing one on search_path. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return result.rows[0]?.schema ?? undefined;
+}
+
+/**
+ * On PostgreSQL `schema` names where kysely's own tables live: without it kysely looks for
+ * them in every schema of the database, finds another schema's, and then fails to read its
+ * own through search_path.
+ */
+async function migrate(db: Kysely<Database>, schema: string | undefined): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,76 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MessageRole, MessagesTable, MessageStatus } from './schema.js';
+
+export type MessageRow = Selectable<MessagesTable>;
+
+export interface NewMessage {
+  id: string;
+  owner_id: string;
+  conversation_id: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  model?: string | null;
+  provider?: string | null;
+  now: number;
+}
+
+export async function insertMessages(db: Kysely<Database>, messages: NewMessage[]): Promise<void> {
+  await db.insertInto('messages').values(messages.map((m) => ({
+    id: m.id, owner_id: m.owner_id, conversation_id: m.conversation_id, role: m.role, content: m.content, status: m.status,
+    model: m.model ?? null, provider: m.provider ?? null, prompt_tokens: null, completion_tokens: null,
+    time_to_first_token_ms: null, duration_ms: null, error_code: null, created_at: m.now, updated_at: m.now,
+  }))).execute();
+}
+
+/** The text delivered so far of a reply that is still being generated. */
+export async function saveProgress(db: Kysely<Database>, id: string, content: string, now: number): Promise<void> {
+  await db.updateTable('messages').set({ content, updated_at: now }).where('id', '=', id).where('status', '=', 'generating').execute();
+}
+
+export interface FinishedMessage {
+  content: string;
+  status: Exclude<MessageStatus, 'generating'>;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  time_to_first_token_ms: number | null;
+  duration_ms: number | null;
+  error_code: string | null;
+  now: number;
+}
+
+export async function finishMessage(db: Kysely<Database>, id: string, finished: FinishedMessage): Promise<void> {
+  const { now, ...fields } = finished;
+  await db.updateTable('messages').set({ ...fields, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function getMessage(db: Kysely<Database>, ownerId: string, id: string): Promise<MessageRow | undefined> {
+  return db.selectFrom('messages').selectAll().where('owner_id', '=', ownerId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function listMessages(db: Kysely<Database>, ownerId: string, conversationId: string): Promise<MessageRow[]> {
+  return db.selectFrom('messages').selectAll()
+    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId)
+    .orderBy('created_at').orderBy('id').execute();
+}
+
+/** The last `limit` messages, oldest first, for prompt assembly. */
+export async function recentMessages(db: Kysely<Database>, ownerId: string, conversationId: string, limit: number): Promise<MessageRow[]> {
+  if (limit === 0) return [];
+  const rows = await db.selectFrom('messages').selectAll()
+    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId)
+    .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return rows.reverse();
+}
+
+/**
+ * Replies left `generating` by a process that died. `staleBefore` is a time before which
+ * a live generation would have saved progress (it saves every second), so on a shared
+ * database other replicas' live replies are left alone.
+ */
+export async function interruptStaleGenerations(db: Kysely<Database>, staleBefore: number, now: number): Promise<number> {
+  const result = await db.updateTable('messages')
+    .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', updated_at: now })
+    .where('status', '=', 'generating').where('updated_at', '<', staleBefore).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,60 @@
+/** Table shapes as the query layer sees them. Times are epoch milliseconds. */
+import type { Generated } from 'kysely';
+
+export type MessageStatus = 'generating' | 'complete' | 'interrupted' | 'error';
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  name: string;
+  role: string;
+  created_at: number;
+}
+
+export interface ConversationsTable {
+  owner_id: string;
+  id: string;
+  title: string;
+  agent: string | null;
+  message_count: Generated<number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  owner_id: string;
+  conversation_id: string;
+  role: MessageRole;
+  content: string;
+  status: MessageStatus;
+  model: string | null;
+  provider: string | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  time_to_first_token_ms: number | null;
+  duration_ms: number | null;
+  error_code: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AgentsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: string;
+  system_prompt: string;
+  model: string | null;
+  tools: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  agents: AgentsTable;
+}
