@@ -19,6 +19,15 @@ export interface InProcessStreamHubOptions {
   retainMs?: number;
 }
 
+/** One client's failure (a socket that broke mid-write) must not stop the generation or the other clients. */
+function deliver(listener: StreamListener, stored: StoredStreamEvent): void {
+  try {
+    listener(stored);
+  } catch {
+    // the listener's own connection handling reports and cleans up
+  }
+}
+
 export function createInProcessStreamHub(options: InProcessStreamHubOptions): StreamHub {
   const streams = new Map<string, Stream>();
   const retainMs = options.retainMs ?? 60_000;
@@ -43,7 +52,7 @@ export function createInProcessStreamHub(options: InProcessStreamHubOptions): St
           if (stream.ended) return;
           const stored = { seq: stream.events.length, offset, event };
           stream.events.push(stored);
-          for (const listener of stream.listeners) listener(stored);
+          for (const listener of stream.listeners) deliver(listener, stored);
         },
         end() {
           if (stream.ended) return;
@@ -60,7 +69,7 @@ export function createInProcessStreamHub(options: InProcessStreamHubOptions): St
       const stream = streams.get(streamId);
       if (!stream || stream.ownerId !== ownerId) return undefined;
       const from = afterSeq === undefined ? 0 : afterSeq + 1;
-      for (let i = from; i < stream.events.length; i++) listener(stream.events[i]!);
+      for (let i = from; i < stream.events.length; i++) deliver(listener, stream.events[i]!);
       if (stream.ended) return { unsubscribe() {}, ended: true };
       stream.listeners.add(listener);
       clearTimeout(stream.abandonTimer);

@@ -31,7 +31,6 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
-    requestIdLogLabel: 'request_id',
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: false } },

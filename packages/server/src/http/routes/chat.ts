@@ -87,29 +87,34 @@ export function chatRoutes(chat: ChatService) {
 
 async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, from: ResumePoint): Promise<void> {
   let opened = false;
+  let ended = false;
   let keepAlive: NodeJS.Timeout | undefined;
+  const open = () => {
+    if (opened) return;
+    opened = true;
+    openSse(reply);
+    // A comment line now and then keeps proxies from closing a quiet stream.
+    keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
+  };
+  const end = () => {
+    ended = true;
+    clearInterval(keepAlive);
+    reply.raw.end();
+  };
+  // Events replayed during the attach arrive before it returns: headers go out with the first.
   const attachment = await attachToStream(chat, request.ownerId, from, {
     event: (stored) => {
-      if (!opened) {
-        openSse(reply);
-        opened = true;
-        // A comment line now and then keeps proxies from closing a quiet stream.
-        keepAlive = setInterval(() => reply.raw.write(': keep-alive\n\n'), 15_000);
-      }
+      open();
       reply.raw.write(formatSse(eventId(from.messageId, stored), stored));
     },
     end: () => {
-      clearInterval(keepAlive);
-      if (opened) reply.raw.end();
+      open();
+      end();
     },
   });
   if (!attachment) throw new AppError('STREAM_NOT_FOUND');
-  if (!opened) {
-    // Resumed after the very end: nothing more to say.
-    openSse(reply);
-    reply.raw.end();
-    return;
-  }
+  open();
+  if (ended) return;
   reply.raw.once('close', () => {
     clearInterval(keepAlive);
     attachment.detach();
