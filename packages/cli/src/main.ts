@@ -12,7 +12,7 @@ const usage = `Usage: sutazai <command>
 
   serve                      start the API and the web UI (configured by environment variables)
   config check               validate the configuration and print it, secrets masked
-  config docs                print the configuration table (Markdown) from the schema
+  config docs                print the README tables (configuration, error codes) from their schemas
   models list [--url URL]    list the models a running server can use
   chat "message" [--url URL] [--model NAME] [--session ID] [--agent NAME]
                              send a message to a running server and print the streamed reply

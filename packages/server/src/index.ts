@@ -4,3 +4,4 @@ export { errorCatalogue, AppError, type ErrorCode } from './errors/catalogue.js'
 export { startServer, type RunningServer } from './server.js';
 export { buildApp } from './http/app.js';
 export { createPlatform, type Platform } from './platform.js';
+export { configTable, errorTable } from './config/docs.js';

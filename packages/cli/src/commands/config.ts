@@ -1,4 +1,4 @@
-import { ConfigError, configKeys, describeConfig, loadConfig, settingMeta } from '@sutazai/server';
+import { ConfigError, configTable, describeConfig, errorTable, loadConfig } from '@sutazai/server';
 
 export function configCheckCommand(options: { json: boolean }): number {
   try {
@@ -22,18 +22,8 @@ export function configCheckCommand(options: { json: boolean }): number {
   }
 }
 
-/** The README's configuration table, generated from the schema so the two cannot drift. */
+/** Prints the README's tables, generated from the configuration schema and the error catalogue. */
 export function configDocsCommand(): number {
-  console.log(configTable());
+  console.log(`${configTable()}\n\n${errorTable()}`);
   return 0;
-}
-
-export function configTable(): string {
-  const lines = ['| Variable | Default | Description |', '| --- | --- | --- |'];
-  for (const key of configKeys) {
-    const meta = settingMeta(key);
-    const value = meta.default === undefined ? '(unset)' : `\`${String(meta.default)}\``;
-    lines.push(`| \`${key}\` | ${value} | ${meta.description.replace(/\|/g, '\\|')} |`);
-  }
-  return lines.join('\n');
 }

@@ -37,6 +37,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     forceCloseConnections: true,
   });
 
+  // JSON only: a text/plain body is refused with 415 rather than validated as a string.
+  app.removeContentTypeParser('text/plain');
   registerRequestContext(app);
   registerErrorBoundary(app);
   await app.register(swagger, {

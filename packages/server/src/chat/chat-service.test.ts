@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../llm/test-support/openai-compatible-test-server.js';
+import { LOCAL_OWNER_ID } from '../platform.js';
+import { getMessage, insertMessages } from '../storage/messages-repository.js';
+import { createConversation } from '../storage/conversations-repository.js';
+import { startTestApp } from '../http/test-support/test-app.js';
+
+describe('chat service persistence', () => {
+  let upstream: OpenAICompatibleTestServer;
+  beforeAll(async () => {
+    upstream = await startOpenAICompatibleTestServer({ models: ['scripted'] });
+  });
+  afterAll(() => upstream.close());
+
+  it('writes a reply to storage while it streams, at least every second', async () => {
+    upstream.script.chat = { tokens: Array.from({ length: 40 }, (_, i) => `w${i} `), delayMs: 60 };
+    const t = await startTestApp({ env: { OPENAI_BASE_URL: upstream.baseURL } });
+    try {
+      const turn = await t.platform.chat.startTurn({ ownerId: LOCAL_OWNER_ID, message: 'go' });
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const midway = await getMessage(t.platform.storage.db, LOCAL_OWNER_ID, turn.messageId);
+      expect(midway!.status).toBe('generating');
+      // ~1.5 s at 60 ms a token is ~25 tokens delivered; at least the first second's worth is stored.
+      expect(midway!.content.length).toBeGreaterThan(4 * 10);
+      expect('w0 w1 w2 '.startsWith(midway!.content.slice(0, 9))).toBe(true);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('marks replies left generating by a dead process as interrupted at start-up, keeping their text', async () => {
+    const first = await startTestApp({ env: { OPENAI_BASE_URL: upstream.baseURL } });
+    const db = first.platform.storage.db;
+    const now = Date.now();
+    await createConversation(db, { owner_id: LOCAL_OWNER_ID, id: 'crashed', title: 'x', agent: null, now });
+    await insertMessages(db, [{ id: 'M1', owner_id: LOCAL_OWNER_ID, conversation_id: 'crashed', role: 'assistant', content: 'half a rep', status: 'generating', now }]);
+    await first.platform.storage.close();
+    await first.app.close();
+
+    const second = await startTestApp({ dir: first.dir, env: { OPENAI_BASE_URL: upstream.baseURL } });
+    try {
+      const message = await getMessage(second.platform.storage.db, LOCAL_OWNER_ID, 'M1');
+      expect(message).toMatchObject({ status: 'interrupted', content: 'half a rep', error_code: 'GENERATION_STOPPED' });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('stores every reply being generated as interrupted when the server shuts down', async () => {
+    upstream.script.chat = { tokens: Array.from({ length: 100 }, () => 'x'), delayMs: 20 };
+    const t = await startTestApp({ env: { OPENAI_BASE_URL: upstream.baseURL } });
+    const turn = await t.platform.chat.startTurn({ ownerId: LOCAL_OWNER_ID, message: 'go' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await t.platform.chat.close();
+    const message = await getMessage(t.platform.storage.db, LOCAL_OWNER_ID, turn.messageId);
+    expect(message!.status).toBe('interrupted');
+    expect(message!.content.length).toBeGreaterThan(0);
+    await t.close();
+  });
+});
