@@ -25,3 +25,9 @@ export const ModelsResponse = Type.Object({
   detailed: Type.Array(ModelDetail),
 });
 export type ModelsResponse = Static<typeof ModelsResponse>;
+
+export const PullModelRequest = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._:/@-]+$' }),
+  provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which provider pulls it; default: the first that can pull.' })),
+}, { additionalProperties: false });
+export type PullModelRequest = Static<typeof PullModelRequest>;
