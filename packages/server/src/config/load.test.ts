@@ -100,6 +100,10 @@ describe('configuration', () => {
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:p@127.0.0.1:5432/test', schema: 's1' });
   });
 
+  it('refuses a PostgreSQL schema name that is not a plain identifier', () => {
+    expect(problemsOf({ DATABASE_URL: 'postgres://u@h/db?schema=a;drop' })[0]).toMatch(/schema name "a;drop" must be letters, digits and underscores/);
+  });
+
   it('masks secrets in the printed configuration', () => {
     const config = loadConfig({ env: { OPENAI_BASE_URL: 'http://x:1/v1', OPENAI_API_KEY: 'sk-verysecretvalue', DATABASE_URL: 'postgres://u:hunter2@h/db' }, cwd: cwd() });
     const printed = JSON.stringify(describeConfig(config));

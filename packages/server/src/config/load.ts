@@ -152,7 +152,11 @@ function checkSemantics(key: ConfigKey, value: unknown, cwd: string, problems: s
       problems.push(explain(key, text, scheme ? `"${scheme}" is not a supported database kind (supported: sqlite, postgres)` : 'it has no database kind (sqlite: or postgres://)'));
     } else if (/^postgres/i.test(text)) {
       const reason = urlProblem(text, ['postgres:', 'postgresql:']);
+      const schema = reason ? null : new URL(text).searchParams.get('schema');
       if (reason) problems.push(explain(key, text, reason));
+      else if (schema && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
+        problems.push(explain(key, text, `the schema name "${schema}" must be letters, digits and underscores (at most 63)`, `use ?schema=sutazai or another plain name`));
+      }
     }
   } else if (check === 'existing-dir-when-set') {
     const dir = path.resolve(cwd, text);

@@ -39,6 +39,8 @@ async function openSqlite(file: string): Promise<Storage> {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('foreign_keys = ON');
+  // SQLite's lower() folds ASCII only; search must match "École" for "é" as PostgreSQL does.
+  connection.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   return {
     db,

@@ -16,6 +16,8 @@ export interface NewMessage {
 }
 
 export async function insertMessages(db: Kysely<Database>, messages: NewMessage[]): Promise<void> {
+  // `insert ... values ()` with no rows is a syntax error on both engines.
+  if (messages.length === 0) return;
   await db.insertInto('messages').values(messages.map((m) => ({
     id: m.id, owner_id: m.owner_id, conversation_id: m.conversation_id, role: m.role, content: m.content, status: m.status,
     model: m.model ?? null, provider: m.provider ?? null, prompt_tokens: null, completion_tokens: null,

@@ -78,6 +78,15 @@ export function listingCases(context: ConformanceContext): void {
     expect(await ids(context, owner, 'nothing like this')).toEqual([]);
   });
 
+  it('q folds the case of non-ASCII letters the same on every engine', async () => {
+    const { db } = await context.storage();
+    const owner = await createOwner(db);
+    await createConversationFor(db, owner, 'school', 'ÉCOLE du soir', T0 + 1);
+    await createConversationFor(db, owner, 'street', 'Straße', T0 + 2);
+    expect(await ids(context, owner, 'école')).toEqual(['school']);
+    expect(await ids(context, owner, 'STRAẞE'.toLowerCase())).toEqual(['street']);
+  });
+
   it('q treats %, _, \\ and quotes literally', async () => {
     const { db } = await context.storage();
     const owner = await createOwner(db);

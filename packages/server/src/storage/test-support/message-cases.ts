@@ -29,6 +29,14 @@ export function messageCases(context: ConformanceContext): void {
     expect((await listMessages(db, owner, 'c1')).map((m) => m.id)).toEqual(ids);
   });
 
+  it('inserting no messages is a no-op', async () => {
+    const { db } = await context.storage();
+    const owner = await createOwner(db);
+    await createConversationFor(db, owner, 'c1');
+    await expect(insertMessages(db, [])).resolves.toBeUndefined();
+    expect(await listMessages(db, owner, 'c1')).toEqual([]);
+  });
+
   it('stores every field of a new message and reads it back only for its owner', async () => {
     const { db } = await context.storage();
     const owner = await createOwner(db);
