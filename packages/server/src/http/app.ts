@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { newId } from '../storage/ids.js';
 import type { Platform } from '../platform.js';
@@ -33,10 +34,11 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: false } },
     forceCloseConnections: true,
   });
 
+  // TypeBox compiles the contract schemas itself: much faster at start-up than Ajv, same checks.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // JSON only: a text/plain body is refused with 415 rather than validated as a string.
   app.removeContentTypeParser('text/plain');
   registerRequestContext(app);
