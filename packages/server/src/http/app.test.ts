@@ -26,6 +26,18 @@ describe('HTTP app: errors, request ids, original shapes, OpenAPI', () => {
     expect(replaced.headers['x-request-id']).not.toBe('bad id with spaces');
   });
 
+  it('writes the request id into the log line of the request', async () => {
+    const lines: string[] = [];
+    const logged = await startTestApp({ logger: true, loggerStream: { write: (line: string) => lines.push(line) } });
+    try {
+      await logged.app.inject({ method: 'GET', url: '/api/v1/nothing', headers: { 'x-request-id': 'find-me-42' } });
+      const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries.some((e) => e.reqId === 'find-me-42' && (e.res as { statusCode?: number } | undefined)?.statusCode === 404)).toBe(true);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('answers the list routes with and without the trailing slash, without a redirect', async () => {
     for (const url of ['/api/v1/models', '/api/v1/models/', '/api/v1/agents', '/api/v1/agents/']) {
       const response = await t.app.inject({ method: 'GET', url });

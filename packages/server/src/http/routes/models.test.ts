@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHealthChecks } from '../../health/health-checks.js';
 import { startOllamaTestServer, type OllamaTestServer } from '../../llm/test-support/ollama-test-server.js';
 import { unreachableURL } from '../../llm/test-support/scripted-http-server.js';
 import { parseSse, startTestApp, type TestApp } from '../test-support/test-app.js';
@@ -66,5 +70,28 @@ describe('models and providers: Ollama configured, an OpenAI-compatible server d
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/chat/', payload: { message: 'x', model: 'gpt-4o' } });
     expect(response.statusCode).toBe(404);
     expect(response.json().error.hint).toContain('llama3.2:1b');
+  });
+});
+
+describe('Ollama at its default address, not configured', () => {
+  it('is used when it answers, and disabled (not down) when it does not', async () => {
+    const ollama = await startOllamaTestServer({ models: ['found-by-default'] });
+    const { loadConfig } = await import('../../config/load.js');
+    const { createPlatform } = await import('../../platform.js');
+    const base = loadConfig({ env: { DATA_DIR: mkdtempSync(path.join(tmpdir(), 'sutazai-default-ollama-')), LOG_LEVEL: 'silent' } });
+    const quiet = { error() {}, warn() {}, info() {}, debug() {} };
+    // The same configuration a user gets with OLLAMA_BASE_URL unset, with the default address pointed at the test server.
+    const platform = await createPlatform({ ...base, ollama: { baseURL: ollama.url, explicit: false } }, quiet);
+    try {
+      expect((await platform.registry.resolve(undefined)).model).toBe('found-by-default');
+      const health = await runHealthChecks(platform.probes);
+      expect(health.services.find((s) => s.name === 'ollama')).toMatchObject({ status: 'healthy' });
+      await ollama.close();
+      const after = await runHealthChecks(platform.probes);
+      expect(after.services.find((s) => s.name === 'ollama')).toMatchObject({ status: 'disabled' });
+    } finally {
+      await platform.close();
+      await ollama.close();
+    }
   });
 });

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   /** Reuse a data folder (a restart). */
   dir?: string;
   logger?: boolean;
+  /** Where the JSON log lines go when `logger` is on. */
+  loggerStream?: { write(line: string): void };
 }
 
 const noLogger = { error() {}, warn() {}, info() {}, debug() {} };
@@ -63,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
   });
   const platform = await createPlatform(config, noLogger);
-  const app = await buildApp(platform, { logger: options.logger ?? false });
+  const app = await buildApp(platform, { logger: options.logger ? { level: 'info', ...(options.loggerStream ? { stream: options.loggerStream } : {}) } : false });
   await app.ready();
   return {
     app, platform, dir,
