@@ -5,3 +5,4 @@ export * from './models.js';
 export * from './agents.js';
 export * from './conversations.js';
 export * from './openai.js';
+export * from './auth.js';

@@ -17,9 +17,11 @@ import { createModelRegistry, type ModelRegistry } from './llm/registry.js';
 import type { Logger } from './logger.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { ensureUser } from './storage/users-repository.js';
+import { createAuthService, type AuthService } from './auth/auth-service.js';
+import { createInMemoryWindowLimiter, type WindowLimiter } from './limits/window-limiter.js';
+import { LOCAL_OWNER_ID } from './platform-constants.js';
 
-/** Until accounts exist every resource belongs to this one local owner. */
-export const LOCAL_OWNER_ID = 'local';
+export { LOCAL_OWNER_ID };
 
 export interface Platform {
   config: ResolvedConfig;
@@ -29,6 +31,8 @@ export interface Platform {
   chat: ChatService;
   agents: AgentCatalog;
   probes: HealthProbe[];
+  auth: AuthService;
+  limiter: WindowLimiter;
   close(): Promise<void>;
 }
 
@@ -86,7 +90,9 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
   const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
   const agents = createAgentCatalog();
-  const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES });
+  const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP });
+  const limiter = createInMemoryWindowLimiter();
+  const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
 
   // One process owns a SQLite file, so every `generating` reply left there is from a dead
   // process. On a shared PostgreSQL only replies that stopped saving progress are.
@@ -98,7 +104,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     : undefined;
 
   return {
-    config, storage, registry, hub, chat, agents, probes,
+    config, storage, registry, hub, chat, agents, probes, auth, limiter,
     async close() {
       clearInterval(sweeper);
       await chat.close();

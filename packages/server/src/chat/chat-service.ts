@@ -15,6 +15,7 @@ import { createConversation, getConversation, touchConversation } from '../stora
 import { finishMessage, getMessage, insertMessages, interruptStaleGenerations, recentMessages, saveProgress } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { toAppError } from './provider-errors.js';
+import { rateLimited } from '../auth/auth-service.js';
 
 export interface TurnInput {
   ownerId: string;
@@ -62,6 +63,10 @@ export interface ChatServiceOptions {
   agents: AgentCatalog;
   logger: Logger;
   maxHistoryMessages: number;
+  /** Replies one owner may have generating at once. */
+  maxConcurrentStreams?: number;
+  /** Largest max_tokens a turn may ask for. */
+  maxTokensCap?: number;
   /** How often a growing reply is written to storage. */
   saveIntervalMs?: number;
 }
@@ -71,8 +76,30 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   const db = storage.db;
   const saveIntervalMs = options.saveIntervalMs ?? 1000;
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  // Stream slots per owner, taken before the first await so concurrent requests cannot overshoot.
+  const slots = new Map<string, number>();
+  const releaseSlot = (ownerId: string) => {
+    const left = (slots.get(ownerId) ?? 1) - 1;
+    if (left > 0) slots.set(ownerId, left);
+    else slots.delete(ownerId);
+  };
 
   async function startTurn(input: TurnInput): Promise<Turn> {
+    if (options.maxTokensCap !== undefined && input.maxTokens !== undefined && input.maxTokens > options.maxTokensCap) {
+      throw new AppError('VALIDATION_FAILED', `max_tokens must be at most ${options.maxTokensCap} on this server.`, { hint: 'Ask for fewer tokens; the administrator sets the cap with MAX_TOKENS_CAP.' });
+    }
+    const taken = slots.get(input.ownerId) ?? 0;
+    if (options.maxConcurrentStreams !== undefined && taken >= options.maxConcurrentStreams) throw rateLimited('TOO_MANY_STREAMS', 1);
+    slots.set(input.ownerId, taken + 1);
+    try {
+      return await beginTurn(input);
+    } catch (error) {
+      releaseSlot(input.ownerId);
+      throw error;
+    }
+  }
+
+  async function beginTurn(input: TurnInput): Promise<Turn> {
     const agent = await agents.get(input.ownerId, input.agent);
     const resolved = await registry.resolve(input.model ?? agent.model ?? undefined);
     const now = Date.now();
@@ -106,6 +133,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       .finally(() => {
         publisher.end();
         running.delete(messageId);
+        releaseSlot(input.ownerId);
       });
     running.set(messageId, { controller, done });
     return turn;

@@ -104,6 +104,20 @@ describe('configuration', () => {
     expect(problemsOf({ DATABASE_URL: 'postgres://u@h/db?schema=a;drop' })[0]).toMatch(/schema name "a;drop" must be letters, digits and underscores/);
   });
 
+  it('refuses AUTH=disabled on an address other machines can reach, and explains why', () => {
+    expect(problemsOf({ AUTH: 'disabled', HOST: '0.0.0.0' })[0]).toMatch(/^AUTH="disabled" is refused because HOST="0.0.0.0" accepts connections from other machines.*Fix: /);
+    expect(loadConfig({ env: { AUTH: 'disabled', HOST: '127.0.0.1' }, cwd: cwd() }).AUTH).toBe('disabled');
+    expect(loadConfig({ env: { AUTH: 'disabled', HOST: '::1' }, cwd: cwd() }).AUTH).toBe('disabled');
+  });
+
+  it('reads booleans and comma-separated lists', () => {
+    const config = loadConfig({ env: { TRUST_PROXY: 'yes', CORS_ORIGINS: 'https://a.example, http://b.example/', OUTBOUND_ALLOW_PRIVATE: 'false' }, cwd: cwd() });
+    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.OUTBOUND_ALLOW_PRIVATE).toBe(false);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'http://b.example']);
+    expect(problemsOf({ TRUST_PROXY: 'maybe' })[0]).toMatch(/TRUST_PROXY="maybe" is invalid: it must be true or false/);
+  });
+
   it('masks secrets in the printed configuration', () => {
     const config = loadConfig({ env: { OPENAI_BASE_URL: 'http://x:1/v1', OPENAI_API_KEY: 'sk-verysecretvalue', DATABASE_URL: 'postgres://u:hunter2@h/db' }, cwd: cwd() });
     const printed = JSON.stringify(describeConfig(config));

@@ -19,6 +19,8 @@ export interface ResolvedConfig extends Config {
   /** Absolute MODELS_DIR, or undefined when unset and ./models does not exist. */
   modelsDir: string | undefined;
   ollama: { baseURL: string; explicit: boolean };
+  corsOrigins: string[];
+  outboundAllowHosts: string[];
   /** Where each value came from, for `config check`. */
   sources: Record<ConfigKey, 'env' | 'file' | 'default' | 'unset'>;
   configFile: string | undefined;
@@ -71,6 +73,9 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   for (const key of configKeys) {
     if (!problems.some((p) => p.startsWith(`${key}=`))) checkSemantics(key, withDefaults[key], cwd, problems);
   }
+  if (withDefaults.AUTH === 'disabled' && typeof withDefaults.HOST === 'string' && !isLoopback(withDefaults.HOST)) {
+    problems.push(`AUTH="disabled" is refused because HOST=${JSON.stringify(withDefaults.HOST)} accepts connections from other machines, and without accounts anyone who reaches the port could read every conversation. Fix: keep AUTH=enabled (create the admin account at first sign-up), or set HOST=127.0.0.1 to run single-user on this machine only.`);
+  }
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const config = withDefaults as unknown as Config;
 
@@ -82,6 +87,8 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     database: databaseTarget(config.DATABASE_URL, dataDir, cwd),
     modelsDir: config.MODELS_DIR !== undefined ? path.resolve(cwd, config.MODELS_DIR) : existsSync(defaultModelsDir) ? defaultModelsDir : undefined,
     ollama: { baseURL: stripSlash(config.OLLAMA_BASE_URL ?? DEFAULT_OLLAMA_URL), explicit: config.OLLAMA_BASE_URL !== undefined },
+    corsOrigins: list(config.CORS_ORIGINS).map(stripSlash),
+    outboundAllowHosts: list(config.OUTBOUND_ALLOW_HOSTS),
     sources,
     configFile,
   };
@@ -120,6 +127,13 @@ function readConfigFile(env: Record<string, string | undefined>, cwd: string, pr
 /** Environment variables are strings; integers are parsed strictly so "80x" is an error, not 80. */
 function coerce(key: ConfigKey, value: string, problems: string[]): unknown {
   const schema = settingMeta(key);
+  if (schema.type === 'boolean') {
+    const word = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(word)) return true;
+    if (['false', '0', 'no', 'off'].includes(word)) return false;
+    problems.push(explain(key, value, 'it must be true or false'));
+    return value;
+  }
   if (schema.type !== 'integer') return value;
   if (!/^-?\d+$/.test(value.trim())) {
     problems.push(explain(key, value, 'it must be a whole number'));
@@ -134,6 +148,7 @@ function describeSchemaError(key: ConfigKey, message: string): string {
     return `it must be from ${schema.minimum} to ${schema.maximum}`;
   }
   if (schema.anyOf) return `it must be one of ${schema.anyOf.map((s) => s.const).join(', ')}`;
+  if (/boolean/i.test(message)) return 'it must be true or false';
   if (/integer|number/i.test(message)) return 'it must be a whole number';
   if (/string/i.test(message)) return 'it must be a string';
   return message.toLowerCase();
@@ -194,6 +209,15 @@ function databaseTarget(url: string | undefined, dataDir: string, cwd: string): 
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
   return { kind: 'postgres', url: parsed.toString(), schema };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 function stripSlash(url: string): string {

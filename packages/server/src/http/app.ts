@@ -9,7 +9,10 @@ import websocket from '@fastify/websocket';
 import { newId } from '../storage/ids.js';
 import type { Platform } from '../platform.js';
 import { registerErrorBoundary } from './error-boundary.js';
-import { registerRequestContext } from './request-context.js';
+import { registerAuthHook } from './auth-hook.js';
+import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
 import { agentRoutes } from './routes/agents.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { chatRoutes } from './routes/chat.js';
@@ -35,30 +38,36 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    trustProxy: platform.config.TRUST_PROXY,
   });
 
   // TypeBox compiles the contract schemas itself: much faster at start-up than Ajv, same checks.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  // JSON only: a text/plain body is refused with 415 rather than validated as a string.
-  app.removeContentTypeParser('text/plain');
-  registerRequestContext(app);
+  // JSON only (a text/plain body is refused with 415), checked for UTF-8 and depth first.
+  registerJsonParser(app);
   registerErrorBoundary(app);
+  registerSecurityHeaders(app, { corsOrigins: platform.config.corsOrigins });
+  registerAuthHook(app, { auth: platform.auth, limiter: platform.limiter, authEnabled: platform.config.AUTH === 'enabled', ratePerMinute: platform.config.RATE_LIMIT_PER_MINUTE });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'SutazAI Platform API', version: '0.1.0', description: 'Chat, models, agents and conversations of a self-hosted SutazAI (JARVIS).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/auth/login, or an API key.' } } },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
   await app.register(healthRoutes(platform.probes));
+  await app.register(authRoutes(platform.auth, { sessionTtlSeconds: platform.config.SESSION_TTL_HOURS * 3600 }));
+  await app.register(adminRoutes(platform.auth));
   await app.register(chatRoutes(platform.chat));
   await app.register(chatSocketRoutes(platform.chat));
   await app.register(modelRoutes(platform.registry));
   await app.register(agentRoutes(platform.agents));
   await app.register(conversationRoutes(platform.storage));
   await app.register(openAIRoutes(platform.registry));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   return app;
 }

@@ -19,6 +19,8 @@ export function errorBody(error: AppError, requestId: string) {
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
+  const retryAfter = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
   return reply.code(error.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(error, String(reply.request.id)));
 }
 

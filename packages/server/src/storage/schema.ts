@@ -4,12 +4,43 @@ import type { Generated } from 'kysely';
 export type MessageStatus = 'generating' | 'complete' | 'interrupted' | 'error';
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
+export type UserRole = 'admin' | 'user';
+
 export interface UsersTable {
   id: string;
   email: string | null;
   name: string;
-  role: string;
+  role: UserRole;
+  password_hash: string | null;
+  /** 0 or 1: portable across SQLite and PostgreSQL. */
+  disabled: Generated<number>;
   created_at: number;
+  updated_at: Generated<number>;
+}
+
+export interface SessionsTable {
+  id: string;
+  owner_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
 }
 
 export interface ConversationsTable {
@@ -57,4 +88,7 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   agents: AgentsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  settings: SettingsTable;
 }

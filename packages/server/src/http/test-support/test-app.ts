@@ -56,6 +56,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       MODELS_DIR: modelsDir,
       // Nothing listens here: Ollama shows as disabled, as on a machine without it.
       LOG_LEVEL: 'silent',
+      // API tests of other areas act as the local admin; the accounts tests turn AUTH on.
+      AUTH: 'disabled',
       STREAM_RESUME_WINDOW_MS: '300',
       PROVIDER_CONNECT_TIMEOUT_MS: '2000',
       PROVIDER_FIRST_TOKEN_TIMEOUT_MS: '2000',

@@ -52,14 +52,14 @@ export function runStorageConformance(options: ConformanceOptions): ConformanceC
     });
 
     it('records each migration once', async () => {
-      expect(await migrationNames(await context.storage())).toEqual(['001-initial']);
+      expect(await migrationNames(await context.storage())).toEqual(['001-initial', '002-accounts']);
     });
 
     it('opens an already migrated database again without re-applying migrations or losing rows', async () => {
       const owner = await createOwner((await context.storage()).db);
       const again = await openStorage((await context.fixture()).target);
       try {
-        expect(await migrationNames(again)).toEqual(['001-initial']);
+        expect(await migrationNames(again)).toEqual(['001-initial', '002-accounts']);
         const user = await again.db.selectFrom('users').select('id').where('id', '=', owner).executeTakeFirst();
         expect(user).toEqual({ id: owner });
       } finally {
@@ -74,7 +74,7 @@ export function runStorageConformance(options: ConformanceOptions): ConformanceC
       const id = await createOwner(db);
       await ensureUser(db, { id, name: 'Renamed', role: 'admin', now: T0 + 5 });
       const rows = await db.selectFrom('users').selectAll().where('id', '=', id).execute();
-      expect(rows).toEqual([{ id, email: null, name: 'Test user', role: 'user', created_at: T0 }]);
+      expect(rows).toEqual([{ id, email: null, name: 'Test user', role: 'user', password_hash: null, disabled: 0, created_at: T0, updated_at: T0 }]);
     });
   });
 

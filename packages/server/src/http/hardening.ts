@@ -1,0 +1,78 @@
+/**
+ * What every response and every body goes through: a JSON parser that refuses invalid UTF-8
+ * and deep nesting before parsing, security headers, and a CORS allow-list.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors/catalogue.js';
+
+export const MAX_JSON_DEPTH = 32;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Deepest nesting of objects and arrays, counted outside strings, without parsing. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > deepest) deepest = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return deepest;
+}
+
+export function registerJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      return done(new AppError('INVALID_UTF8'));
+    }
+    if (text.trim() === '') return done(new AppError('INVALID_JSON', 'The request body is empty; send a JSON object.'));
+    if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new AppError('JSON_TOO_DEEP'));
+    try {
+      // Prototype keys are dropped so a body can never reach Object.prototype.
+      done(null, JSON.parse(text, (key, value: unknown) => (key === '__proto__' || key === 'constructor' ? undefined : value)));
+    } catch (error) {
+      done(new AppError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}`));
+    }
+  });
+}
+
+const SECURITY_HEADERS: Record<string, string> = {
+  // No inline script anywhere: the web UI ships its scripts as files.
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+export function registerSecurityHeaders(app: FastifyInstance, options: { corsOrigins: string[] }): void {
+  const allowed = new Set(options.corsOrigins);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    const origin = request.headers.origin;
+    if (origin && allowed.has(origin)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('access-control-allow-credentials', 'true');
+      reply.header('vary', 'Origin');
+      if (request.method === 'OPTIONS') {
+        reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
+        reply.header('access-control-allow-headers', 'authorization, content-type, x-csrf-token, x-request-id, last-event-id');
+        reply.header('access-control-max-age', '600');
+        return reply.code(204).send();
+      }
+    }
+    return undefined;
+  });
+}
