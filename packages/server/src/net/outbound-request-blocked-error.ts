@@ -68,6 +68,7 @@ export class OutboundRequestBlockedError extends Error {
  * travel there), no fragment, and not unbounded.
  */
 export function displayUrl(url: URL): string {
-  const base = url.host ? `${url.protocol}//${url.host}${url.pathname}` : `${url.protocol}${url.pathname}`;
+  const slashes = url.href.startsWith(`${url.protocol}//`) ? '//' : '';
+  const base = `${url.protocol}${slashes}${url.host}${url.pathname}`;
   return base.length > 120 ? `${base.slice(0, 119)}…` : base;
 }

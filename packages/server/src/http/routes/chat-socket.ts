@@ -11,12 +11,12 @@ import type { ChatService, ResumePoint } from '../../chat/chat-service.js';
 import { AppError } from '../../errors/catalogue.js';
 import { attachToStream, type Attachment } from '../stream-attach.js';
 import { eventId, parseEventId } from '../sse.js';
-import { startOf, turnInput } from './chat.js';
+import { startOf, turnInput, type WatchCredential } from './chat.js';
 
 const checkFrame = TypeCompiler.Compile(ChatSocketClientFrame);
 const MAX_FRAME_BYTES = 512 * 1024;
 
-export function chatSocketRoutes(chat: ChatService) {
+export function chatSocketRoutes(chat: ChatService, watch: WatchCredential) {
   return async (app: FastifyInstance) => {
     app.get('/api/v1/chat/ws', { websocket: true, schema: { tags: ['chat'], summary: 'Chat over a WebSocket (same events as the SSE stream)' } }, (socket, request) => {
       const ownerId = request.ownerId;
@@ -68,8 +68,18 @@ export function chatSocketRoutes(chat: ChatService) {
           }
         })().catch(fail);
       });
-      socket.on('close', () => current?.attachment.detach());
-      socket.on('error', () => current?.attachment.detach());
+      // A revoked key or session closes the socket and stops what it was generating.
+      const unwatch = watch(request, () => {
+        send({ type: 'error', code: 'UNAUTHENTICATED', message: 'The credential was revoked.' });
+        if (current) chat.stop(ownerId, current.messageId);
+        socket.close(4401, 'credential revoked');
+      });
+      const cleanUp = () => {
+        unwatch();
+        current?.attachment.detach();
+      };
+      socket.on('close', cleanUp);
+      socket.on('error', cleanUp);
     });
   };
 }

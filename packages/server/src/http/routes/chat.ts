@@ -9,7 +9,10 @@ import { eventId, formatSse, openSse, parseEventId } from '../sse.js';
 
 const errors = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse, 504: ErrorResponse };
 
-export function chatRoutes(chat: ChatService) {
+/** Calls back when the credential of this request is revoked; returns the function that stops watching. */
+export type WatchCredential = (request: FastifyRequest, onRevoked: () => void) => () => void;
+
+export function chatRoutes(chat: ChatService, watch: WatchCredential) {
   return async (app: FastifyInstance) => {
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -18,6 +21,11 @@ export function chatRoutes(chat: ChatService) {
     }, async (request, reply) => {
       const started = performance.now();
       const turn = await chat.startTurn(turnInput(request.ownerId, request.body));
+      let revoked = false;
+      const unwatch = watch(request, () => {
+        revoked = true;
+        chat.stop(request.ownerId, turn.messageId);
+      });
       let text = '';
       const final = await new Promise<ChatStreamEvent>((resolve, reject) => {
         let last: ChatStreamEvent | undefined;
@@ -34,7 +42,8 @@ export function chatRoutes(chat: ChatService) {
             if (!reply.raw.writableFinished) attachment.detach();
           });
         }, reject);
-      });
+      }).finally(unwatch);
+      if (revoked) throw new AppError('UNAUTHENTICATED', 'The credential was revoked while the reply was generated.');
       if (final.type === 'error') throw eventError(final);
       if (final.type !== 'message-end' || final.status !== 'complete') {
         throw new AppError('GENERATION_STOPPED', `The reply was stopped before it finished; ${text.length} characters are stored as interrupted in message ${turn.messageId}.`);
@@ -54,9 +63,9 @@ export function chatRoutes(chat: ChatService) {
       },
     }, async (request, reply) => {
       const resume = parseEventId(header(request, 'last-event-id'));
-      if (resume) return streamSse(request, reply, chat, resume);
+      if (resume) return streamSse(request, reply, chat, watch, resume);
       const turn = await chat.startTurn(turnInput(request.ownerId, request.body));
-      return streamSse(request, reply, chat, startOf(turn));
+      return streamSse(request, reply, chat, watch, startOf(turn));
     });
 
     api.get('/api/v1/chat/stream/:message_id', {
@@ -69,7 +78,7 @@ export function chatRoutes(chat: ChatService) {
     }, async (request, reply) => {
       const resume = parseEventId(header(request, 'last-event-id') ?? request.query.last_event_id);
       if (resume && resume.messageId !== request.params.message_id) throw new AppError('VALIDATION_FAILED', 'Last-Event-ID belongs to another message.');
-      return streamSse(request, reply, chat, resume ?? { messageId: request.params.message_id, seq: undefined, offset: 0 });
+      return streamSse(request, reply, chat, watch, resume ?? { messageId: request.params.message_id, seq: undefined, offset: 0 });
     });
 
     api.post('/api/v1/chat/stream/:message_id/stop', {
@@ -85,7 +94,7 @@ export function chatRoutes(chat: ChatService) {
   };
 }
 
-async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, from: ResumePoint): Promise<void> {
+async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, watch: WatchCredential, from: ResumePoint): Promise<void> {
   let opened = false;
   let ended = false;
   let keepAlive: NodeJS.Timeout | undefined;
@@ -115,8 +124,16 @@ async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: Cha
   if (!attachment) throw new AppError('STREAM_NOT_FOUND');
   open();
   if (ended) return;
+  // A revoked key or session ends the stream at once, and the generation with it.
+  const unwatch = watch(request, () => {
+    attachment.detach();
+    chat.stop(request.ownerId, from.messageId);
+    reply.raw.write(`event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: 'The credential was revoked.' })}\n\n`);
+    end();
+  });
   reply.raw.once('close', () => {
     clearInterval(keepAlive);
+    unwatch();
     attachment.detach();
   });
 }
