@@ -31,3 +31,18 @@ export const PullModelRequest = Type.Object({
   provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Which provider pulls it; default: the first that can pull.' })),
 }, { additionalProperties: false });
 export type PullModelRequest = Static<typeof PullModelRequest>;
+
+export const ProviderTestRequest = Type.Object({
+  kind: Type.Union([Type.Literal('ollama'), Type.Literal('openai-compatible')]),
+  base_url: Type.String({ minLength: 1, maxLength: 2048, description: 'For openai-compatible servers, with the /v1 path.' }),
+  api_key: Type.Optional(Type.String({ maxLength: 4096 })),
+}, { additionalProperties: false });
+export type ProviderTestRequest = Static<typeof ProviderTestRequest>;
+
+export const ProviderTestResponse = Type.Object({
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('down')]),
+  latency_ms: Type.Number(),
+  detail: Type.String(),
+  hint: Type.Union([Type.String(), Type.Null()]),
+  models: Type.Array(Type.String()),
+});

@@ -20,6 +20,7 @@ import { ensureUser } from './storage/users-repository.js';
 import { createAuthService, type AuthService } from './auth/auth-service.js';
 import { createInMemoryWindowLimiter, type WindowLimiter } from './limits/window-limiter.js';
 import { LOCAL_OWNER_ID } from './platform-constants.js';
+import { createGuardedFetch, type GuardedFetch, type OutboundPolicy } from './net/outbound-guard.js';
 
 export { LOCAL_OWNER_ID };
 
@@ -33,6 +34,11 @@ export interface Platform {
   probes: HealthProbe[];
   auth: AuthService;
   limiter: WindowLimiter;
+  /** fetch for URLs given at run time (provider tests, documents, tools): the strict outbound policy. */
+  outboundFetch: GuardedFetch;
+  outboundPolicy: OutboundPolicy;
+  providerTimeouts: ProviderTimeouts;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +52,17 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     firstTokenMs: config.PROVIDER_FIRST_TOKEN_TIMEOUT_MS,
     betweenTokensMs: config.PROVIDER_IDLE_TIMEOUT_MS,
   };
+  // Every server-side request goes through the outbound guard. The model servers named in the
+  // configuration are the operator's choice and allowed; URLs given at run time get the strict policy.
+  const outboundPolicy: OutboundPolicy = {
+    allowPrivate: config.OUTBOUND_ALLOW_PRIVATE,
+    allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK,
+    allowCredentials: config.OUTBOUND_ALLOW_URL_CREDENTIALS,
+    allowHosts: config.outboundAllowHosts,
+  };
+  const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
+  const outboundFetch = createGuardedFetch(outboundPolicy);
+  const providerFetch = createGuardedFetch({ ...outboundPolicy, allowHosts: [...config.outboundAllowHosts, ...configuredHosts] });
   const providers: Provider[] = [];
   const probes: HealthProbe[] = [{
     name: 'database', kind: storage.dialect, required: true, modelProvider: false,
@@ -66,7 +83,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     });
   }
 
-  const ollama = createOllamaProvider({ baseURL: config.ollama.baseURL, timeouts });
+  const ollama = createOllamaProvider({ baseURL: config.ollama.baseURL, timeouts, fetch: providerFetch });
   providers.push(ollama);
   probes.push(config.ollama.explicit ? providerProbe(ollama) : {
     ...providerProbe(ollama),
@@ -82,7 +99,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   });
 
   if (config.OPENAI_BASE_URL) {
-    const openai = createOpenAICompatibleProvider({ baseURL: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY, timeouts });
+    const openai = createOpenAICompatibleProvider({ baseURL: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY, timeouts, fetch: providerFetch });
     providers.push(openai);
     probes.push(providerProbe(openai));
   }
@@ -97,19 +114,24 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   // One process owns a SQLite file, so every `generating` reply left there is from a dead
   // process. On a shared PostgreSQL only replies that stopped saving progress are.
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
-  const recovered = await chat.recoverInterrupted({ staleAfterMs });
-  if (recovered > 0) logger.warn({ recovered }, 'replies left generating by an earlier process were marked interrupted');
-  const sweeper = storage.dialect === 'postgres'
-    ? setInterval(() => void chat.recoverInterrupted({ staleAfterMs }).catch((error: unknown) => logger.warn({ err: error }, 'interrupted-reply sweep failed')), 10_000).unref()
-    : undefined;
-
+  let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, chat, agents, probes, auth, limiter,
+    config, storage, registry, hub, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts,
+    /** Runs once the server is listening, so a process that fails to start changes nothing. */
+    async start() {
+      const recovered = await chat.recoverInterrupted({ staleAfterMs });
+      if (recovered > 0) logger.warn({ recovered }, 'replies left generating by an earlier process were marked interrupted');
+      if (storage.dialect === 'postgres') {
+        sweeper = setInterval(() => void chat.recoverInterrupted({ staleAfterMs }).catch((error: unknown) => logger.warn({ err: error }, 'interrupted-reply sweep failed')), 10_000).unref();
+      }
+    },
     async close() {
       clearInterval(sweeper);
       await chat.close();
       hub.close();
       await registry.close();
+      outboundFetch.close();
+      providerFetch.close();
       await storage.close();
     },
   };
@@ -117,4 +139,9 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
 
 function providerProbe(provider: Provider): HealthProbe {
   return { name: provider.id, kind: provider.kind, required: false, modelProvider: true, run: () => provider.probe() };
+}
+
+function hostAndPort(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.hostname}:${port}`;
 }

@@ -3,6 +3,7 @@
  * stores every reply being generated as interrupted.
  */
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { ResolvedConfig } from './config/load.js';
 import { buildApp, type AppOptions } from './http/app.js';
 import { createPlatform, type Platform } from './platform.js';
@@ -15,12 +16,14 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ResolvedConfig, options: AppOptions = {}): Promise<RunningServer> {
-  const bootLogger = { error() {}, warn() {}, info() {}, debug() {} };
-  const platform = await createPlatform(config, bootLogger);
+  // One logger for the whole process: the services log through the same pino instance as the requests.
+  const logger = options.loggerInstance ?? pino({ level: config.LOG_LEVEL });
+  const platform = await createPlatform(config, logger);
   let app: FastifyInstance;
   try {
-    app = await buildApp(platform, options);
+    app = await buildApp(platform, { ...options, loggerInstance: logger });
     await app.listen({ host: config.HOST, port: config.PORT });
+    await platform.start();
   } catch (error) {
     await platform.close();
     throw error;

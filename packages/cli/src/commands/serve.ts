@@ -21,12 +21,21 @@ export async function serveCommand(): Promise<number> {
   if (!server) return 1;
   server.app.log.info({ url: server.url, database: server.platform.storage.describe() }, `SutazAI is serving on ${server.url}`);
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+    let stopping = false;
+    // \`on\`, not \`once\`: a library's own signal handler (signal-exit, loaded with the model engine)
+    // re-raises the signal when it believes it is the last listener, which would kill the process
+    // before the replies are stored. A second signal while stopping forces the exit.
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        server.app.log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
       server.app.log.info({ signal }, 'shutting down: replies being generated are stored as interrupted');
       void server.close().then(resolve);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   return 0;
 }

@@ -73,9 +73,13 @@ export const ConfigSchema = Type.Object({
   MAX_TOKENS_CAP: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 32_768, ...meta({ example: '8192',
     description: 'Largest max_tokens a request may ask for; larger values are refused with 400.' }) }),
   OUTBOUND_ALLOW_PRIVATE: Type.Boolean({ default: false, ...meta({ example: 'true',
-    description: 'Let server-side requests to user-supplied URLs reach private and loopback addresses (cloud metadata addresses stay refused).' }) }),
+    description: 'Let server-side requests to URLs given at run time (providers tested from the UI, documents, agent tools) reach private networks (10/8, 172.16/12, 192.168/16, fc00::/7). Cloud metadata addresses stay refused.' }) }),
+  OUTBOUND_ALLOW_LOOPBACK: Type.Boolean({ default: false, ...meta({ example: 'true',
+    description: 'Let those requests reach this machine (127.0.0.0/8, ::1, localhost).' }) }),
+  OUTBOUND_ALLOW_URL_CREDENTIALS: Type.Boolean({ default: false, ...meta({ example: 'true',
+    description: 'Accept user:password@ in those URLs (sent as Basic authorization).' }) }),
   OUTBOUND_ALLOW_HOSTS: Type.Optional(Type.String({ ...meta({ example: 'ollama.internal:11434,10.0.0.0/8',
-    description: 'Comma-separated hosts, host:port pairs or CIDR ranges that server-side requests may reach even though they are private.' }) })),
+    description: 'Comma-separated hosts, host:port pairs or CIDR ranges those requests may reach although they are private or loopback. The model servers configured here (OLLAMA_BASE_URL, OPENAI_BASE_URL) are always allowed.' }) })),
 }, { additionalProperties: false });
 
 export type Config = Readonly<Omit<Static<typeof ConfigSchema>, 'LOG_LEVEL'> & { LOG_LEVEL: LogLevel }>;

@@ -2,7 +2,7 @@
  * The Fastify app: plugins (request ids, errors, OpenAPI, WebSocket) and the routes of each
  * area. Routes are thin; the platform's services do the work.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
@@ -13,6 +13,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { providerRoutes } from './routes/providers.js';
 import { agentRoutes } from './routes/agents.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { chatRoutes, type WatchCredential } from './routes/chat.js';
@@ -25,11 +26,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
+  /** A pino instance shared with the services; wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
 }
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: platform.config.LOG_LEVEL },
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: platform.config.LOG_LEVEL } }),
     // A caller's own request id is kept (so logs line up across services) when it is sane.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -61,6 +64,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(healthRoutes(platform.probes));
   await app.register(authRoutes(platform.auth, { sessionTtlSeconds: platform.config.SESSION_TTL_HOURS * 3600 }));
   await app.register(adminRoutes(platform.auth));
+  await app.register(providerRoutes({ fetch: platform.outboundFetch, policy: platform.outboundPolicy, timeouts: platform.providerTimeouts }));
   const watch: WatchCredential = (request, onRevoked) => (request.principal ? platform.auth.watch(request.principal.credential.id, onRevoked) : () => undefined);
   await app.register(chatRoutes(platform.chat, watch));
   await app.register(chatSocketRoutes(platform.chat, watch));

@@ -60,7 +60,6 @@ function guardedConnect(policy: CompiledPolicy, options: ClientRequestArgs, call
     );
   }
   // Node connects to an address literal without calling `lookup`, so judge it here.
-  // Node connects to an address literal without calling `lookup`, so judge it here.
   if (isIP(host) !== 0) {
     const refusal = checkAddressLiteral(host, port, policy);
     if (refusal) return refuseConnection(refusal, callback);

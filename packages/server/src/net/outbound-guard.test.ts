@@ -1,32 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createGuardedFetch, OutboundRequestBlockedError, type OutboundPolicy } from './outbound-guard.js';
-import { answerOk, closedPort, startLocalHttpServer, type Handler, type LocalHttpServer } from './test-support/local-http-server.js';
+import { describe, expect, it } from 'vitest';
+import { useGuardTestScope } from './test-support/guard-test-scope.js';
+import { closedPort, refusalOf } from './test-support/local-http-server.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(handler: Handler = answerOk, host?: string): Promise<LocalHttpServer> {
-  const server = await startLocalHttpServer(handler, host);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function guarded(policy: OutboundPolicy = {}): typeof fetch {
-  const guardedFetch = createGuardedFetch(policy);
-  cleanups.push(() => guardedFetch.close());
-  return guardedFetch;
-}
-
-export async function refusalOf(work: Promise<unknown>): Promise<OutboundRequestBlockedError> {
-  const outcome = await work.then(
-    (value) => value,
-    (error: unknown) => error,
-  );
-  if (outcome instanceof OutboundRequestBlockedError) return outcome;
-  throw new Error(`expected an OutboundRequestBlockedError, got ${outcome instanceof Response ? `HTTP ${outcome.status}` : String(outcome)}`);
-}
+const { serve, guarded } = useGuardTestScope();
 
 /** A resolver that answers from a table and counts its calls, like DNS under test control. */
 function fakeDns(table: Record<string, string[] | (() => string[])>): { resolve: (host: string) => Promise<string[]>; calls: string[] } {

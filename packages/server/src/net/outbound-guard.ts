@@ -142,7 +142,8 @@ function send(hop: Hop, signal: AbortSignal, agents: GuardedAgents): Promise<Inc
       signal,
     });
     outgoing.once('response', resolve);
-    outgoing.once('error', (error) => {
+    // `on`, not `once`: a socket error after the answer (an abort mid-body) must not go unhandled.
+    outgoing.on('error', (error) => {
       if (error instanceof OutboundRequestBlockedError) reject(error.withTarget(displayUrl(hop.url)));
       else if (signal.aborted) reject(abortReason(signal));
       else reject(new TypeError('fetch failed', { cause: error }));

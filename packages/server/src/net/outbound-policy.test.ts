@@ -107,9 +107,10 @@ describe('checkUrl', () => {
     expect(refusalOf('http://user:secret@example.com/', { allowCredentials: true })).toBeUndefined();
   });
 
-  it('accepts other schemes only when listed', () => {
-    expect(refusalOf('ftp://example.com/', { allowedSchemes: ['http:', 'https:', 'ftp:'] })).toBeUndefined();
+  it('lets allowedSchemes narrow to https: but never widen beyond HTTP', () => {
     expect(refusalOf('http://example.com/', { allowedSchemes: ['https:'] })).toBe('scheme');
+    expect(refusalOf('https://example.com/', { allowedSchemes: ['https:'] })).toBeUndefined();
+    expect(() => compilePolicy({ allowedSchemes: ['http:', 'ftp:'] })).toThrow("not 'ftp:'");
   });
 
   it('says what was refused, why, and which settings allow it, without secrets', () => {

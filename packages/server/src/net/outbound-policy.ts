@@ -15,7 +15,7 @@ export interface OutboundPolicy {
    * cloud metadata address; that needs the address itself (or the metadata name) listed.
    */
   allowHosts?: readonly string[];
-  /** Default `['http:', 'https:']`. */
+  /** Default `['http:', 'https:']`; may narrow to `['https:']`, never widen (only HTTP is spoken). */
   allowedSchemes?: readonly string[];
   /** `http://user:password@host/` becomes Basic authorization when true; refused by default. */
   allowCredentials?: boolean;
@@ -69,13 +69,16 @@ export function compilePolicy(policy: OutboundPolicy = {}): CompiledPolicy {
     else if ('address' in parsed) addresses.push(parsed);
     else names.push(parsed);
   }
+  const allowedSchemes = [...(policy.allowedSchemes ?? ['http:', 'https:'])].map((scheme) => scheme.toLowerCase());
+  const unsupported = allowedSchemes.find((scheme) => scheme !== 'http:' && scheme !== 'https:');
+  if (unsupported !== undefined) throw new TypeError(`allowedSchemes may hold only 'http:' and 'https:', not '${unsupported}'`);
   const maxRedirects = policy.maxRedirects ?? 5;
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0) throw new TypeError(`maxRedirects must be a whole number ≥ 0, not ${maxRedirects}`);
   return Object.freeze({
     allowPrivate: policy.allowPrivate ?? false,
     allowLoopback: policy.allowLoopback ?? false,
     allowCredentials: policy.allowCredentials ?? false,
-    allowedSchemes: Object.freeze([...(policy.allowedSchemes ?? ['http:', 'https:'])].map((scheme) => scheme.toLowerCase())),
+    allowedSchemes: Object.freeze(allowedSchemes),
     maxRedirects,
     names,
     addresses,
@@ -107,7 +110,7 @@ function parseAllowEntry(raw: string): AllowedName | AllowedAddress | CidrRange 
 
 export function defaultPort(url: URL): number {
   if (url.port) return Number(url.port);
-  return url.protocol === 'https:' || url.protocol === 'wss:' ? 443 : 80;
+  return url.protocol === 'https:' ? 443 : 80;
 }
 
 function isNameAllowed(policy: CompiledPolicy, name: string, port: number): boolean {

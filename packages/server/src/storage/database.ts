@@ -2,7 +2,7 @@
  * Opens the configured database: SQLite (better-sqlite3, WAL) by default, PostgreSQL at
  * scale. Both behind one Kysely instance so repositories are written once.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget } from '../config/load.js';
@@ -34,6 +34,7 @@ export async function openStorage(target: DatabaseTarget): Promise<Storage> {
 async function openSqlite(file: string): Promise<Storage> {
   const { default: SQLite } = await import('better-sqlite3');
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const releaseLock = file === ':memory:' ? () => undefined : lockDatabaseFile(file);
   const connection = new SQLite(file);
   connection.pragma('journal_mode = WAL');
   connection.pragma('synchronous = NORMAL');
@@ -49,8 +50,44 @@ async function openSqlite(file: string): Promise<Storage> {
       await sql`select 1`.execute(db);
     },
     describe: () => `SQLite ${file}`,
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      releaseLock();
+    },
   };
+}
+
+/**
+ * One process owns an embedded database: it marks the replies it finds `generating` as
+ * interrupted, which would break a second server's live replies. A lock file with the owner's
+ * pid keeps a second process out; a lock left by a dead process is taken over.
+ */
+function lockDatabaseFile(file: string): () => void {
+  const lock = `${file}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lock, 'utf8').trim());
+      if (owner === process.pid) return () => undefined;
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(`The database ${file} is in use by another SutazAI process (pid ${owner}). Stop that process, or give this one another DATA_DIR or DATABASE_URL.`);
+      }
+      rmSync(lock, { force: true });
+    }
+  }
+  throw new Error(`Could not lock the database ${file}: remove ${lock} if no SutazAI process is running.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function openPostgres(url: string, schema: string | undefined): Promise<Storage> {

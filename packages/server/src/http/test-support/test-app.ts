@@ -69,6 +69,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const platform = await createPlatform(config, noLogger);
   const app = await buildApp(platform, { logger: options.logger ? { level: 'info', ...(options.loggerStream ? { stream: options.loggerStream } : {}) } : false });
   await app.ready();
+  await platform.start();
   return {
     app, platform, dir,
     async listen() {

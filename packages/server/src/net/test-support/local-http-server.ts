@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OutboundRequestBlockedError } from '../outbound-request-blocked-error.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -18,7 +19,7 @@ export interface LocalHttpServer {
   close(): Promise<void>;
 }
 
-export type Handler = (request: ReceivedRequest, response: ServerResponse, incoming: IncomingMessage) => void | Promise<void>;
+export type Handler = (request: ReceivedRequest, response: ServerResponse, incoming: IncomingMessage) => unknown;
 
 /** A real HTTP server on a loopback address (127.0.0.1 unless told) and a free port. */
 export async function startLocalHttpServer(handler: Handler, host = '127.0.0.1'): Promise<LocalHttpServer> {
@@ -66,4 +67,14 @@ export async function closedPort(): Promise<number> {
   const server = await startLocalHttpServer(answerOk);
   await server.close();
   return server.port;
+}
+
+/** The refusal a guarded request ended with; fails the test when it was answered or failed otherwise. */
+export async function refusalOf(work: Promise<unknown>): Promise<OutboundRequestBlockedError> {
+  const outcome = await work.then(
+    (value) => value,
+    (error: unknown) => error,
+  );
+  if (outcome instanceof OutboundRequestBlockedError) return outcome;
+  throw new Error(`expected an OutboundRequestBlockedError, got ${outcome instanceof Response ? `HTTP ${outcome.status}` : String(outcome)}`);
 }
