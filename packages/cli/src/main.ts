@@ -7,6 +7,7 @@ import { chatCommand } from './commands/chat.js';
 import { configCheckCommand, configDocsCommand } from './commands/config.js';
 import { modelsListCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
+import { setToken } from './commands/http.js';
 
 const usage = `Usage: sutazai <command>
 
@@ -19,6 +20,7 @@ const usage = `Usage: sutazai <command>
 
 Options:
   --url URL    server to talk to (default: $SUTAZAI_URL or http://127.0.0.1:10200)
+  --token T    a session token or API key (default: $SUTAZAI_API_KEY or $SUTAZAI_TOKEN)
   --json       machine-readable output (config check, models list)
   -h, --help   this text`;
 
@@ -31,11 +33,13 @@ async function main(argv: string[]): Promise<number> {
       model: { type: 'string' },
       session: { type: 'string' },
       agent: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const url = (values.url ?? process.env.SUTAZAI_URL ?? 'http://127.0.0.1:10200').replace(/\/+$/, '');
+  setToken(values.token ?? process.env.SUTAZAI_API_KEY ?? process.env.SUTAZAI_TOKEN);
   const [command, sub, ...rest] = positionals;
   if (values.help || !command) {
     console.log(usage);
