@@ -13,6 +13,7 @@ interface ErrorSpec {
 
 export const errorCatalogue = {
   VALIDATION_FAILED: { status: 400, retryable: false, message: 'The request is not valid.', hint: 'Correct the field named in the message and send it again; /openapi.json describes every request.' },
+  MALFORMED_REQUEST: { status: 400, retryable: false, message: 'The HTTP request could not be read.', hint: 'Check the request line, the headers and that Content-Length matches the body.' },
   INVALID_JSON: { status: 400, retryable: false, message: 'The request body is not valid JSON.', hint: 'Send a JSON body with Content-Type: application/json.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'This content type is not accepted here.', hint: 'Send Content-Type: application/json.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'The request body is too large.', hint: 'Send a smaller body.' },

@@ -54,3 +54,17 @@ export function registerErrorBoundary(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`)));
 }
+
+/**
+ * Requests Node cannot parse (a Content-Length that does not match the body, broken headers)
+ * never reach a route: they get the catalogue's shape here too, and the connection is closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const appError = error.code === 'HPE_HEADER_OVERFLOW' ? new AppError('PAYLOAD_TOO_LARGE', 'The request headers are too large.') : new AppError('MALFORMED_REQUEST');
+  const body = JSON.stringify(errorBody(appError, 'none'));
+  socket.end(`HTTP/1.1 ${appError.status} ${appError.status === 413 ? 'Payload Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}

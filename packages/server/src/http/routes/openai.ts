@@ -16,7 +16,7 @@ import { listModelDetails } from './models.js';
 
 const errors = { 200: Type.Unknown({ description: 'As OpenAI documents it.' }), 400: ErrorResponse, 404: ErrorResponse, 502: ErrorResponse, 503: ErrorResponse, 504: ErrorResponse };
 
-export function openAIRoutes(registry: ModelRegistry) {
+export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: number }) {
   return async (app: FastifyInstance) => {
     const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -29,6 +29,10 @@ export function openAIRoutes(registry: ModelRegistry) {
       schema: { tags: ['openai'], summary: 'OpenAI-compatible chat completions (streaming and not)', body: OpenAIChatCompletionRequest, response: errors },
     }, async (request, reply) => {
       const body = request.body;
+      const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+      if (maxTokens !== undefined && maxTokens > options.maxTokensCap) {
+        throw new AppError('VALIDATION_FAILED', `max_tokens must be at most ${options.maxTokensCap} on this server.`, { hint: 'Ask for fewer tokens; the administrator sets the cap with MAX_TOKENS_CAP.' });
+      }
       const { provider, model } = await registry.resolve(body.model);
       const controller = new AbortController();
       reply.raw.once('close', () => {
