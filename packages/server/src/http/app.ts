@@ -8,7 +8,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { newId } from '../storage/ids.js';
 import type { Platform } from '../platform.js';
-import { registerErrorBoundary } from './error-boundary.js';
+import { clientErrorHandler, registerErrorBoundary } from './error-boundary.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
 import { adminRoutes } from './routes/admin.js';
@@ -41,6 +41,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
+    clientErrorHandler,
     trustProxy: platform.config.TRUST_PROXY,
   });
 
@@ -71,7 +72,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(modelRoutes(platform.registry));
   await app.register(agentRoutes(platform.agents));
   await app.register(conversationRoutes(platform.storage));
-  await app.register(openAIRoutes(platform.registry));
+  await app.register(openAIRoutes(platform.registry, { maxTokensCap: platform.config.MAX_TOKENS_CAP }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   return app;
