@@ -18,7 +18,9 @@ import type { Logger } from './logger.js';
 import { openStorage, type Storage } from './storage/database.js';
 import { ensureUser } from './storage/users-repository.js';
 import { createAuthService, type AuthService } from './auth/auth-service.js';
-import { createInMemoryWindowLimiter, type WindowLimiter } from './limits/window-limiter.js';
+import { createInMemoryWindowLimiter, withFailurePolicy, type WindowLimiter } from './limits/window-limiter.js';
+import { createRedisWindowLimiter } from './limits/redis-window-limiter.js';
+import { Redis } from 'ioredis';
 import { LOCAL_OWNER_ID } from './platform-constants.js';
 import { createGuardedFetch, type GuardedFetch, type OutboundPolicy } from './net/outbound-guard.js';
 
@@ -108,7 +110,19 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
   const agents = createAgentCatalog();
   const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP });
-  const limiter = createInMemoryWindowLimiter();
+  const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+  const limiter = redis
+    ? withFailurePolicy(createRedisWindowLimiter(redis), config.RATE_LIMIT_WHEN_REDIS_DOWN, (error) => logger.warn({ err: error, policy: config.RATE_LIMIT_WHEN_REDIS_DOWN }, 'rate limits: Redis does not answer'))
+    : createInMemoryWindowLimiter();
+  if (redis) {
+    probes.push({
+      name: 'redis', kind: 'redis', required: false, modelProvider: false,
+      run: () => timed(async () => {
+        const pong = await redis.ping();
+        return `PING ${pong}, ${redis.options.host}:${redis.options.port}`;
+      }, 'Check REDIS_URL and that Redis is running (redis-server).'),
+    });
+  }
   const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
 
   // One process owns a SQLite file, so every `generating` reply left there is from a dead
@@ -131,6 +145,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       hub.close();
       await registry.close();
       outboundFetch.close();
+      redis?.disconnect();
       providerFetch.close();
       await storage.close();
     },
@@ -144,4 +159,22 @@ function providerProbe(provider: Provider): HealthProbe {
 function hostAndPort(url: URL): string {
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return `${url.hostname}:${port}`;
+}
+
+/**
+ * Redis for shared limits: commands fail within a second when it is away (the limiter's
+ * failure policy decides what that means), and the client reconnects by itself.
+ */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableOfflineQueue: false });
+  let lastReport = 0;
+  redis.on('error', (error: Error) => {
+    if (Date.now() - lastReport > 30_000) {
+      lastReport = Date.now();
+      logger.warn({ err: error }, 'Redis connection error');
+    }
+  });
+  // Start-up waits for the first connection, but a Redis that is away does not stop the server.
+  await redis.connect().catch((error: unknown) => logger.warn({ err: error }, 'Redis does not answer at start-up; retrying in the background'));
+  return redis;
 }

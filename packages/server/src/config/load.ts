@@ -173,6 +173,9 @@ function checkSemantics(key: ConfigKey, value: unknown, cwd: string, problems: s
         problems.push(explain(key, text, `the schema name "${schema}" must be letters, digits and underscores (at most 63)`, `use ?schema=sutazai or another plain name`));
       }
     }
+  } else if (check === 'redis-url') {
+    const reason = urlProblem(text, ['redis:', 'rediss:']);
+    if (reason) problems.push(explain(key, text, reason));
   } else if (check === 'existing-dir-when-set') {
     const dir = path.resolve(cwd, text);
     if (!existsSync(dir)) problems.push(explain(key, text, `the folder ${dir} does not exist`, `create it (mkdir -p ${dir}) or point ${key} at an existing folder`));
@@ -263,7 +266,7 @@ export function describeConfig(config: ResolvedConfig): { key: ConfigKey; value:
 }
 
 function maskSecret(key: ConfigKey, value: string): string {
-  if (key === 'DATABASE_URL' && /^postgres/i.test(value)) {
+  if ((key === 'DATABASE_URL' && /^postgres/i.test(value)) || key === 'REDIS_URL') {
     const url = new URL(value);
     if (url.password) url.password = '****';
     return url.toString();

@@ -13,7 +13,7 @@ interface Meta {
   /** Masked in every printout. */
   secret?: boolean;
   /** Semantic check applied after the JSON Schema check. */
-  check?: 'url' | 'database-url' | 'existing-dir-when-set';
+  check?: 'url' | 'database-url' | 'redis-url' | 'existing-dir-when-set';
 }
 
 const meta = (m: Meta) => m;
@@ -30,6 +30,10 @@ export const ConfigSchema = Type.Object({
     description: 'Folder for the embedded database and other local state; created if missing.' }) }),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1, ...meta({ example: 'postgres://user:pass@127.0.0.1:5432/sutazai', check: 'database-url', secret: true,
     description: 'Storage. Unset: the SQLite file `DATA_DIR/sutazai.db`. `sqlite:<path>` for another SQLite file, `postgres://...` for PostgreSQL (optional `?schema=<name>`).' }) })),
+  REDIS_URL: Type.Optional(Type.String({ minLength: 1, ...meta({ example: 'redis://127.0.0.1:6379', check: 'redis-url', secret: true,
+    description: 'Redis for rate limits and sign-in limits shared by every replica. Unset: counted in memory by each process.' }) })),
+  RATE_LIMIT_WHEN_REDIS_DOWN: Type.Union([Type.Literal('refuse'), Type.Literal('allow')], { default: 'refuse', ...meta({ example: 'refuse',
+    description: 'What limited requests get while REDIS_URL does not answer: `refuse` (503 LIMITS_UNAVAILABLE) or `allow` (served without limits, logged).' }) }),
   MODELS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './models', check: 'existing-dir-when-set',
     description: 'Folder of GGUF files served by the embedded llama.cpp engine. Unset: `./models` if it exists. When set it must exist.' }) })),
   OLLAMA_BASE_URL: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:11434', check: 'url',

@@ -1,3 +1,4 @@
+import { AppError } from '../errors/catalogue.js';
 /**
  * Counting limits (requests per minute, failed sign-ins): a fixed window per key. In memory
  * now; a Redis adapter implements the same interface so limits hold across replicas.
@@ -55,6 +56,33 @@ export function createInMemoryWindowLimiter(): WindowLimiter {
     },
     reset(key) {
       windows.delete(key);
+    },
+  };
+}
+
+/**
+ * A limiter whose store may be away (Redis): by configuration, a failure refuses the request
+ * with 503 LIMITS_UNAVAILABLE, or lets it through without limits and says so in the log.
+ */
+export function withFailurePolicy(inner: WindowLimiter, policy: 'refuse' | 'allow', onFailure: (error: unknown) => void): WindowLimiter {
+  const guard = async (action: () => LimitDecision | Promise<LimitDecision>, limit: number): Promise<LimitDecision> => {
+    try {
+      return await action();
+    } catch (error) {
+      onFailure(error);
+      if (policy === 'refuse') throw new AppError('LIMITS_UNAVAILABLE', undefined, { cause: error });
+      return { allowed: true, remaining: limit, retryAfterSeconds: 1 };
+    }
+  };
+  return {
+    hit: (key, limit, windowMs) => guard(() => inner.hit(key, limit, windowMs), limit),
+    peek: (key, limit, windowMs) => guard(() => inner.peek(key, limit, windowMs), limit),
+    async reset(key) {
+      try {
+        await inner.reset(key);
+      } catch (error) {
+        onFailure(error);
+      }
     },
   };
 }
