@@ -208,3 +208,19 @@ describe('request limits', () => {
     expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
   });
 });
+
+describe('cookies behind a TLS-terminating proxy', () => {
+  it('marks the session cookie Secure when the proxy says the request came over https', async () => {
+    const t = await startTestApp({ env: { AUTH: 'enabled', TRUST_PROXY: 'true' } });
+    try {
+      await t.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: { email: 'tls@example.com', password: 'password one' } });
+      const overTls = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'x-forwarded-proto': 'https' }, payload: { email: 'tls@example.com', password: 'password one' } });
+      expect(([] as string[]).concat(overTls.headers['set-cookie'] ?? []).every((c) => c.includes('; Secure'))).toBe(true);
+      expect(overTls.headers['strict-transport-security']).toMatch(/max-age=/);
+      const plain = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'tls@example.com', password: 'password one' } });
+      expect(([] as string[]).concat(plain.headers['set-cookie'] ?? []).some((c) => c.includes('; Secure'))).toBe(false);
+    } finally {
+      await t.close();
+    }
+  });
+});
