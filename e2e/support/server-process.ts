@@ -6,6 +6,7 @@
  * and a last-resort `exit` hook SIGKILL whatever is still running, so a failed test never
  * leaves a server behind.
  */
+import { readServerSentEvents, type ServerSentEvent } from '../../packages/contracts/src/sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -253,29 +254,12 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export interface SseEvent {
-  id: string | undefined;
-  event: string;
-  data: Record<string, unknown>;
-}
+export type SseEvent = ServerSentEvent;
 
 /** SSE events of a live fetch response, as they arrive. */
 export async function* readSse(response: Response): AsyncGenerator<SseEvent> {
   if (!response.body) throw new Error(`no body (HTTP ${response.status})`);
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!event || data === undefined) continue;
-      yield { id: /^id: (.*)$/m.exec(block)?.[1], event, data: JSON.parse(data) as Record<string, unknown> };
-    }
-  }
+  yield* readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>);
 }
 
 export interface StoredMessage {

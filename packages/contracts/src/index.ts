@@ -6,3 +6,4 @@ export * from './agents.js';
 export * from './conversations.js';
 export * from './openai.js';
 export * from './auth.js';
+export * from './sse.js';

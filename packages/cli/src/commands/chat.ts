@@ -1,3 +1,4 @@
+import { readServerSentEvents } from '@sutazai/contracts';
 import { failure, request } from './http.js';
 
 /** Prints a reply as it streams from `POST /api/v1/chat/stream`. */
@@ -12,29 +13,17 @@ export async function chatCommand(options: { url: string; message: string; model
     console.error(await failure(response));
     return 1;
   }
-  const decoder = new TextDecoder();
-  let buffer = '';
   let code = 1;
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!event || data === undefined) continue;
-      const payload = JSON.parse(data) as Record<string, unknown>;
-      if (event === 'text-delta') process.stdout.write(String(payload.text));
-      else if (event === 'message-end') {
-        process.stdout.write('\n');
-        code = payload.status === 'complete' ? 0 : 1;
-        if (code) console.error(`(reply ${String(payload.status)}: ${String(payload.finish_reason)})`);
-      } else if (event === 'error') {
-        process.stdout.write('\n');
-        console.error(`${String(payload.code)}: ${String(payload.message)}${payload.hint ? `\nHint: ${String(payload.hint)}` : ''}`);
-        code = 1;
-      }
+  for await (const { event, data: payload } of readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>)) {
+    if (event === 'text-delta') process.stdout.write(String(payload.text));
+    else if (event === 'message-end') {
+      process.stdout.write('\n');
+      code = payload.status === 'complete' ? 0 : 1;
+      if (code) console.error(`(reply ${String(payload.status)}: ${String(payload.finish_reason)})`);
+    } else if (event === 'error') {
+      process.stdout.write('\n');
+      console.error(`${String(payload.code)}: ${String(payload.message)}${payload.hint ? `\nHint: ${String(payload.hint)}` : ''}`);
+      code = 1;
     }
   }
   return code;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { parseServerSentEvents, readServerSentEvents, type ServerSentEvent } from '@sutazai/contracts';
 import { loadConfig } from '../../config/load.js';
 import { createPlatform, type Platform } from '../../platform.js';
 import { buildApp } from '../app.js';
@@ -87,25 +88,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
 }
 
 /** Parses a whole SSE body into events. */
-export function parseSse(body: string): { id: string | undefined; event: string; data: Record<string, unknown> }[] {
-  return body.split('\n\n').filter((block) => /^event: /m.test(block)).map((block) => ({
-    id: /^id: (.*)$/m.exec(block)?.[1],
-    event: /^event: (.*)$/m.exec(block)![1]!,
-    data: JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as Record<string, unknown>,
-  }));
-}
+export const parseSse = parseServerSentEvents;
 
 /** Reads SSE events from a live fetch response as they arrive. */
-export async function* readSse(response: Response): AsyncGenerator<{ id: string | undefined; event: string; data: Record<string, unknown> }> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const events = parseSse(buffer.slice(0, end + 2));
-      buffer = buffer.slice(end + 2);
-      yield* events;
-    }
-  }
+export function readSse(response: Response): AsyncGenerator<ServerSentEvent> {
+  return readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>);
 }
