@@ -46,6 +46,7 @@ export const errorCatalogue = {
   OUTBOUND_REQUEST_BLOCKED: { status: 403, retryable: false, message: 'SutazAI will not send a request to this address.', hint: 'Private, loopback and cloud-metadata addresses are refused; an administrator can allow hosts with OUTBOUND_ALLOW_HOSTS or OUTBOUND_ALLOW_PRIVATE=true.' },
   LIMITS_UNAVAILABLE: { status: 503, retryable: true, message: 'Rate limits cannot be checked because Redis does not answer.', hint: 'Check REDIS_URL and that Redis runs; GET /health/detailed shows it. RATE_LIMIT_WHEN_REDIS_DOWN=allow serves without limits meanwhile.' },
   DATABASE_UNAVAILABLE: { status: 503, retryable: true, message: 'The database is not answering.', hint: 'Check DATABASE_URL and that the database server runs; GET /health/detailed shows it.' },
+  WEB_UI_NOT_BUILT: { status: 503, retryable: true, message: 'The web UI is not built.', hint: 'Build it with npm run build (npm start does it); the API works meanwhile.' },
   INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },
 } as const satisfies Record<string, ErrorSpec>;
 

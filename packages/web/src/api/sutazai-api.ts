@@ -1,0 +1,85 @@
+/** Every API route the UI uses, typed by the contracts. */
+import type { ApiClient } from './api-client';
+import { ApiError } from './api-error';
+import type {
+  AdminCreateUserRequest, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
+  ConversationListQuery, CreateApiKeyRequest, CreateApiKeyResponse, ExportFormat, HealthDetailedResponse, LoginRequest, LoginResponse,
+  ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
+  StopStreamResponse, User, UserList,
+} from './types';
+
+const id = encodeURIComponent;
+
+export function createSutazaiApi(client: ApiClient) {
+  return {
+    client,
+    auth: {
+      me: (signal?: AbortSignal) => client.get<User>('/api/v1/auth/me', { signal }),
+      login: (body: LoginRequest) => client.send<LoginResponse>('POST', '/api/v1/auth/login', body),
+      register: (body: RegisterRequest) => client.send<RegisterResponse>('POST', '/api/v1/auth/register', body),
+      logout: () => client.send<undefined>('POST', '/api/v1/auth/logout'),
+      listApiKeys: () => client.get<ApiKeyList>('/api/v1/auth/api-keys'),
+      createApiKey: (body: CreateApiKeyRequest) => client.send<CreateApiKeyResponse>('POST', '/api/v1/auth/api-keys', body),
+      revokeApiKey: (keyId: string) => client.send<undefined>('DELETE', `/api/v1/auth/api-keys/${id(keyId)}`),
+    },
+    admin: {
+      listUsers: () => client.get<UserList>('/api/v1/admin/users'),
+      createUser: (body: AdminCreateUserRequest) => client.send<User>('POST', '/api/v1/admin/users', body),
+      updateUser: (userId: string, body: AdminUpdateUserRequest) => client.send<User>('PATCH', `/api/v1/admin/users/${id(userId)}`, body),
+      settings: () => client.get<AdminSettings>('/api/v1/admin/settings'),
+      updateSettings: (body: AdminSettings) => client.send<AdminSettings>('PUT', '/api/v1/admin/settings', body),
+    },
+    models: (signal?: AbortSignal) => client.get<ModelsResponse>('/api/v1/models/', { signal }),
+    agents: (signal?: AbortSignal) => client.get<AgentList>('/api/v1/agents/', { signal }),
+    testProvider: (body: ProviderTestRequest) => client.send<ProviderTestResponse>('POST', '/api/v1/providers/test', body),
+    conversations: {
+      list: (query: ConversationListQuery, signal?: AbortSignal) => client.get<ConversationList>(`/api/v1/conversations${queryString(query)}`, { signal }),
+      get: (conversationId: string, signal?: AbortSignal) => client.get<ConversationDetail>(`/api/v1/conversations/${id(conversationId)}`, { signal }),
+      rename: (conversationId: string, body: RenameConversationRequest) => client.send<ConversationDetail>('PATCH', `/api/v1/conversations/${id(conversationId)}`, body),
+      remove: (conversationId: string) => client.send<undefined>('DELETE', `/api/v1/conversations/${id(conversationId)}`),
+      /** The file as the server names and formats it. */
+      export: async (conversationId: string, format: ExportFormat) => {
+        const response = await client.request('GET', `/api/v1/conversations/${id(conversationId)}/export?format=${format}`, { headers: { accept: '*/*' } });
+        const disposition = response.headers.get('content-disposition') ?? '';
+        const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `conversation-${conversationId}.${format}`;
+        return { filename, blob: await response.blob() };
+      },
+    },
+    stopStream: (messageId: string) => client.send<StopStreamResponse>('POST', `/api/v1/chat/stream/${id(messageId)}/stop`),
+  };
+}
+
+export type SutazaiApi = ReturnType<typeof createSutazaiApi>;
+
+export const HEALTH_PATH = '/health/detailed';
+
+/** /health/detailed answers 503 with the same report when the database is down: both are reports. */
+export async function fetchHealth(client: ApiClient, signal?: AbortSignal): Promise<HealthDetailedResponse> {
+  const response = await client.request('GET', HEALTH_PATH, { signal, acceptStatuses: [503] });
+  const text = await response.text();
+  let report: unknown;
+  try {
+    report = JSON.parse(text);
+  } catch {
+    report = undefined;
+  }
+  if (!isHealthReport(report)) {
+    throw new ApiError({ status: response.status, code: 'NOT_SUTAZAI', message: `${HEALTH_PATH} answered ${response.status} without a SutazAI health report.`, hint: 'Check that this page is served by (or proxies to) the SutazAI API.' });
+  }
+  return report;
+}
+
+function isHealthReport(value: unknown): value is HealthDetailedResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const report = value as Partial<HealthDetailedResponse>;
+  return typeof report.status === 'string' && Array.isArray(report.services);
+}
+
+function queryString(query: ConversationListQuery): string {
+  const params = new URLSearchParams();
+  if (query.limit !== undefined) params.set('limit', String(query.limit));
+  if (query.cursor) params.set('cursor', query.cursor);
+  if (query.q) params.set('q', query.q);
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,70 @@
+/**
+ * The API's request and response types, derived from the schemas the server validates with
+ * (@sutazai/contracts). Nothing here is written by hand: a change there changes these.
+ */
+import type {
+  AdminCreateUserRequest as AdminCreateUserRequestSchema,
+  AdminSettings as AdminSettingsSchema,
+  AdminUpdateUserRequest as AdminUpdateUserRequestSchema,
+  AgentList as AgentListSchema,
+  ApiKey as ApiKeySchema,
+  ApiKeyList as ApiKeyListSchema,
+  CreateApiKeyRequest as CreateApiKeyRequestSchema,
+  CreateApiKeyResponse as CreateApiKeyResponseSchema,
+  ConversationListQuery as ConversationListQuerySchema,
+  ExportQuery as ExportQuerySchema,
+  LoginResponse as LoginResponseSchema,
+  ProviderTestResponse as ProviderTestResponseSchema,
+  RegisterResponse as RegisterResponseSchema,
+  RenameConversationRequest as RenameConversationRequestSchema,
+  SignupPolicy as SignupPolicySchema,
+  UserList as UserListSchema,
+} from '@sutazai/contracts';
+
+export type {
+  AgentSummary,
+  ChatRequest,
+  ChatStreamEvent,
+  ConversationDetail,
+  ConversationList,
+  ConversationSummary,
+  ErrorResponse,
+  HealthDetailedResponse,
+  HealthResponse,
+  LoginRequest,
+  Message,
+  MessageEndEvent,
+  MessageStartEvent,
+  ModelDetail,
+  ModelsResponse,
+  ProviderTestRequest,
+  RegisterRequest,
+  ServiceHealth,
+  StreamErrorEvent,
+  TextDeltaEvent,
+  User,
+} from '@sutazai/contracts';
+
+/**
+ * What TypeBox's Static<> reads: a schema's `static` member. Read directly, so these types do
+ * not depend on which of TypeBox's builds (ESM or CommonJS typings) the contracts resolved to.
+ */
+type Static<Schema extends { static: unknown }> = Schema['static'];
+
+export type AdminCreateUserRequest = Static<typeof AdminCreateUserRequestSchema>;
+export type AdminSettings = Static<typeof AdminSettingsSchema>;
+export type AdminUpdateUserRequest = Static<typeof AdminUpdateUserRequestSchema>;
+export type AgentList = Static<typeof AgentListSchema>;
+export type ApiKey = Static<typeof ApiKeySchema>;
+export type ApiKeyList = Static<typeof ApiKeyListSchema>;
+export type CreateApiKeyRequest = Static<typeof CreateApiKeyRequestSchema>;
+export type CreateApiKeyResponse = Static<typeof CreateApiKeyResponseSchema>;
+export type ConversationListQuery = Static<typeof ConversationListQuerySchema>;
+export type ExportFormat = NonNullable<Static<typeof ExportQuerySchema>['format']>;
+export type LoginResponse = Static<typeof LoginResponseSchema>;
+export type ProviderTestResponse = Static<typeof ProviderTestResponseSchema>;
+export type RegisterResponse = Static<typeof RegisterResponseSchema>;
+export type RenameConversationRequest = Static<typeof RenameConversationRequestSchema>;
+export type SignupPolicy = Static<typeof SignupPolicySchema>;
+export type UserList = Static<typeof UserListSchema>;
+export type StopStreamResponse = { stopped: boolean; message_id: string };

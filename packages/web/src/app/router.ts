@@ -1,0 +1,54 @@
+/** The few screens of the app as paths, on the History API; the server answers index.html for each. */
+import { useCallback, useSyncExternalStore } from 'react';
+
+export type Route =
+  | { name: 'chat'; conversationId: string | undefined }
+  | { name: 'status' }
+  | { name: 'settings' }
+  | { name: 'setup' }
+  | { name: 'not-found'; path: string };
+
+export function parseRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === '/') return { name: 'chat', conversationId: undefined };
+  const conversation = /^\/c\/([^/]+)$/.exec(path);
+  if (conversation) {
+    try {
+      return { name: 'chat', conversationId: decodeURIComponent(conversation[1]!) };
+    } catch {
+      return { name: 'not-found', path };
+    }
+  }
+  if (path === '/status') return { name: 'status' };
+  if (path === '/settings') return { name: 'settings' };
+  if (path === '/setup') return { name: 'setup' };
+  return { name: 'not-found', path };
+}
+
+export function conversationPath(id: string): string {
+  return `/c/${encodeURIComponent(id)}`;
+}
+
+const NAVIGATE_EVENT = 'sutazai:navigate';
+
+function subscribe(listener: () => void): () => void {
+  window.addEventListener('popstate', listener);
+  window.addEventListener(NAVIGATE_EVENT, listener);
+  return () => {
+    window.removeEventListener('popstate', listener);
+    window.removeEventListener(NAVIGATE_EVENT, listener);
+  };
+}
+
+export function navigate(path: string, options: { replace?: boolean } = {}): void {
+  if (path === window.location.pathname) return;
+  if (options.replace) window.history.replaceState(null, '', path);
+  else window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
+export function useRoute(): [Route, (path: string, options?: { replace?: boolean }) => void] {
+  const pathname = useSyncExternalStore(subscribe, () => window.location.pathname);
+  const go = useCallback((path: string, options?: { replace?: boolean }) => navigate(path, options), []);
+  return [parseRoute(pathname), go];
+}

@@ -1,0 +1,67 @@
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { MAX_MESSAGE_CHARS } from './limits';
+
+export interface ComposerProps {
+  streaming: boolean;
+  stopping: boolean;
+  disabled?: boolean;
+  disabledReason?: string | undefined;
+  onSend(text: string): void;
+  onStop(): void;
+}
+
+/** Enter sends, Shift+Enter is a new line, Esc stops a reply (anywhere on the page, see ChatView). */
+export function Composer({ streaming, stopping, disabled, disabledReason, onSend, onStop }: ComposerProps) {
+  const [text, setText] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    const element = input.current;
+    if (!element) return;
+    element.style.height = 'auto';
+    element.style.height = `${Math.min(element.scrollHeight, 240)}px`;
+  }, [text]);
+
+  const canSend = !streaming && !disabled && text.trim().length > 0 && text.length <= MAX_MESSAGE_CHARS;
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!canSend) return;
+    onSend(text);
+    setText('');
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+
+  return (
+    <form className="composer" onSubmit={submit} aria-label="Send a message">
+      <label htmlFor="composer-input" className="visually-hidden">Message JARVIS</label>
+      <textarea
+        id="composer-input"
+        ref={input}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        rows={1}
+        placeholder={disabledReason ?? 'Message JARVIS (Enter to send, Shift+Enter for a new line)'}
+        aria-describedby="composer-help"
+        data-testid="message-input"
+        disabled={disabled}
+        autoFocus
+      />
+      <span id="composer-help" className="visually-hidden">Enter sends, Shift+Enter adds a new line, Escape stops a reply.</span>
+      {text.length > MAX_MESSAGE_CHARS && <p className="composer-warning" role="alert">The message is {text.length.toLocaleString()} characters; the limit is {MAX_MESSAGE_CHARS.toLocaleString()}.</p>}
+      {streaming ? (
+        <button type="button" className="button-stop" onClick={onStop} disabled={stopping} data-testid="stop-button" aria-label="Stop the reply (Escape)">
+          {stopping ? 'Stopping…' : 'Stop'}
+        </button>
+      ) : (
+        <button type="submit" className="button-primary" disabled={!canSend} data-testid="send-button" aria-label="Send message">Send</button>
+      )}
+    </form>
+  );
+}
