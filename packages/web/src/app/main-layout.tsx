@@ -32,18 +32,19 @@ export function MainLayout() {
   if (route.name === 'chat') lastChatId.current = route.conversationId;
   const chatId = route.name === 'chat' ? route.conversationId : lastChatId.current;
 
-  // The models may have appeared (or gone) while the server was away: list them again.
+  // The models and conversations may have changed (or failed to load) while the server was away: list them again.
   const wasOffline = useRef(false);
   const { reload: reloadCatalog } = catalog;
+  const { refresh } = list;
   useEffect(() => {
     if (connection.phase === 'offline') wasOffline.current = true;
     else if (connection.phase === 'online' && wasOffline.current) {
       wasOffline.current = false;
       reloadCatalog();
+      refresh();
     }
-  }, [connection.phase, reloadCatalog]);
+  }, [connection.phase, reloadCatalog, refresh]);
 
-  const { refresh } = list;
   const openConversation = useCallback((id: string) => {
     go(conversationPath(id));
     setMenuOpen(false);

@@ -36,6 +36,8 @@ export interface ChatMessage {
   finishReason?: string | undefined;
   /** A stop was asked for and the server has not confirmed it yet. */
   stopping?: boolean;
+  /** An unsent user message that never reached the server (rather than one it refused). */
+  unreachable?: boolean;
   /** The stream was cut and is being resumed. */
   reconnecting?: boolean;
   /** Following a reply from its start: the stored text is shown until the replay brings it. */
@@ -105,7 +107,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       // The text that arrived stays; the failure is shown beside it.
       messages[index] = { ...reply, status: 'error', error: action.error, stopping: false, reconnecting: false, replaying: false };
       const user = messages[index - 1];
-      if (user?.role === 'user' && user.status === 'sending') messages[index - 1] = { ...user, status: 'unsent' };
+      if (user?.role === 'user' && user.status === 'sending') messages[index - 1] = { ...user, status: 'unsent', unreachable: action.error.code === 'NETWORK_ERROR' };
       return { ...state, messages, activeReplyKey: state.activeReplyKey === action.replyKey ? undefined : state.activeReplyKey };
     }
   }

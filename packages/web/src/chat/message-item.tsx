@@ -109,7 +109,11 @@ export const MessageItem = memo(function MessageItem({ message, actions }: { mes
           {message.finishReason && message.finishReason !== 'stopped' ? `Interrupted (${message.finishReason}); the partial reply is kept.` : 'Stopped; the partial reply is kept.'}
         </p>
       )}
-      {message.status === 'unsent' && <p className="message-note">Not stored: the server refused this message (see below).</p>}
+      {message.status === 'unsent' && (
+        <p className="message-note">
+          {message.unreachable ? 'Not sent: the server could not be reached (see below).' : 'Not stored: the server refused this message (see below).'}
+        </p>
+      )}
       {message.error && <ErrorNotice error={message.error} testId="message-error" />}
       {!editing && !live && (
         <div className="message-footer">
