@@ -4,6 +4,8 @@ import { LOCAL_OWNER_ID } from '../platform.js';
 import { getMessage, insertMessages } from '../storage/messages-repository.js';
 import { createConversation } from '../storage/conversations-repository.js';
 import { startTestApp } from '../http/test-support/test-app.js';
+import type { StoredStreamEvent } from '../events/stream-hub.js';
+import { settlesWithin } from '../llm/test-support/stream-assertions.js';
 
 describe('chat service persistence', () => {
   let upstream: OpenAICompatibleTestServer;
@@ -56,5 +58,30 @@ describe('chat service persistence', () => {
     expect(message!.status).toBe('interrupted');
     expect(message!.content.length).toBeGreaterThan(0);
     await t.close();
+  });
+
+  it('aborts the generation and ends the stream with an error when the turn cannot be stored', async () => {
+    upstream.script.chat = { tokens: Array.from({ length: 100 }, () => 'x'), delayMs: 20 };
+    const t = await startTestApp({ env: { OPENAI_BASE_URL: upstream.baseURL } });
+    try {
+      const requestsBefore = upstream.requests.length;
+      // No such user: the conversation's foreign key to users refuses the insert.
+      const turn = await t.platform.chat.startTurn({ ownerId: 'no-such-user', message: 'go' });
+      const events: StoredStreamEvent[] = [];
+      const ended = new Promise<void>((resolve) => {
+        void t.platform.chat.subscribe('no-such-user', { messageId: turn.messageId, seq: undefined, offset: 0 }, (stored) => {
+          events.push(stored);
+          if (stored.event.type === 'error' || stored.event.type === 'message-end') resolve();
+        });
+      });
+      expect(await settlesWithin(ended, 2_000)).toBe(true);
+      expect(events[0]?.event.type).toBe('message-start');
+      expect(events.at(-1)?.event).toMatchObject({ type: 'error', code: 'INTERNAL_ERROR', message_id: turn.messageId });
+      const chat = upstream.requests.slice(requestsBefore).find((request) => request.endpoint === 'chat');
+      if (chat) expect(await settlesWithin(chat.disconnected, 2_000)).toBe(true);
+      expect(await getMessage(t.platform.storage.db, 'no-such-user', turn.messageId)).toBeUndefined();
+    } finally {
+      await t.close();
+    }
   });
 });

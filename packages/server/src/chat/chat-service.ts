@@ -105,30 +105,33 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const now = Date.now();
     const sessionId = input.sessionId ?? newId(now);
     const existing = input.sessionId ? await getConversation(db, input.ownerId, sessionId) : undefined;
-    if (!existing) await createConversation(db, { owner_id: input.ownerId, id: sessionId, title: titleFrom(input.message), agent: agent.id, now });
-    const history = await recentMessages(db, input.ownerId, sessionId, options.maxHistoryMessages);
+    // Messages belong to a conversation (foreign key): a new one has no history to read.
+    const history = existing ? await recentMessages(db, input.ownerId, sessionId, options.maxHistoryMessages) : [];
 
     const userMessageId = newId(now);
     const messageId = newId(now);
-    await insertMessages(db, [
-      { id: userMessageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'user', content: input.message, status: 'complete', now },
-      { id: messageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'assistant', content: '', status: 'generating', model: resolved.model, provider: resolved.provider.id, now },
-    ]);
-    await touchConversation(db, input.ownerId, sessionId, 2, now);
-
     const prompt: ChatMessage[] = [
       ...(agent.systemPrompt ? [{ role: 'system' as const, content: agent.systemPrompt }] : []),
       ...history.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content && m.status !== 'error').map((m) => ({ role: m.role, content: m.content })),
       { role: 'user', content: input.message },
     ];
     const turn: Turn = { sessionId, messageId, userMessageId, model: resolved.model, provider: resolved.provider.id, startedAt: now };
+    // One transaction for the turn's rows; it runs while the upstream request is on its way.
+    const storeTurn = () => db.transaction().execute(async (trx) => {
+      if (!existing) await createConversation(trx, { owner_id: input.ownerId, id: sessionId, title: titleFrom(input.message), agent: agent.id, now });
+      await insertMessages(trx, [
+        { id: userMessageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'user', content: input.message, status: 'complete', now },
+        { id: messageId, owner_id: input.ownerId, conversation_id: sessionId, role: 'assistant', content: '', status: 'generating', model: resolved.model, provider: resolved.provider.id, now },
+      ]);
+      await touchConversation(trx, input.ownerId, sessionId, 2, now);
+    });
     const controller = new AbortController();
     const publisher = hub.open(messageId, input.ownerId, {
       onStop: () => controller.abort(new AppError('GENERATION_STOPPED', 'Stopped by the user.')),
       onAbandoned: () => controller.abort(new AppError('GENERATION_STOPPED', 'Every client disconnected.')),
     });
     publisher.publish({ type: 'message-start', session_id: sessionId, message_id: messageId, user_message_id: userMessageId, model: resolved.model, provider: resolved.provider.id }, 0);
-    const done = generate({ turn, resolved, prompt, input, controller, publish: (event, offset) => publisher.publish(event, offset) })
+    const done = generate({ turn, resolved, prompt, input, controller, storeTurn, publish: (event, offset) => publisher.publish(event, offset) })
       .catch((error: unknown) => logger.error({ err: error, messageId }, 'generation failed to finish cleanly'))
       .finally(() => {
         publisher.end();
@@ -141,6 +144,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
   async function generate(run: {
     turn: Turn; resolved: ResolvedModel; prompt: ChatMessage[]; input: TurnInput; controller: AbortController;
+    /** Writes the conversation and the turn's two messages. */
+    storeTurn(): Promise<void>;
     publish(event: ChatStreamEvent, offset: number): void;
   }): Promise<void> {
     const { turn, resolved, controller } = run;
@@ -151,10 +156,18 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     let finishReason = 'stop';
     let failure: AppError | undefined;
 
-    // Writes are chained so progress and the final write never overtake each other.
-    let writes = Promise.resolve();
+    // Writes are chained so the turn's rows, progress and the final write never overtake each
+    // other. A turn that could not be stored is not generated: its later writes are skipped.
+    let stored = true;
+    // Deferred to the check phase: the upstream request, created below, is written on the
+    // next tick, and with a synchronous driver the transaction would otherwise run first.
+    let writes = new Promise<void>((resolve) => setImmediate(resolve)).then(run.storeTurn).catch((error: unknown) => {
+      stored = false;
+      logger.error({ err: error, messageId: turn.messageId }, 'could not store the turn');
+      controller.abort(new AppError('INTERNAL_ERROR', 'The conversation could not be stored.', { cause: error }));
+    });
     const queueWrite = (write: () => Promise<void>) => {
-      writes = writes.then(write).catch((error: unknown) => logger.error({ err: error, messageId: turn.messageId }, 'could not store reply progress'));
+      writes = writes.then(() => (stored ? write() : undefined)).catch((error: unknown) => logger.error({ err: error, messageId: turn.messageId }, 'could not store reply progress'));
     };
     const heartbeat = setInterval(() => {
       // Saved every interval even when unchanged: the fresh updated_at tells other replicas this reply is alive.
@@ -199,16 +212,23 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       duration_ms: end - turn.startedAt,
       tokens_per_second: firstTokenAt !== undefined && end > firstTokenAt && completionTokens > 0 ? round(completionTokens / ((end - firstTokenAt) / 1000)) : null,
     };
-    queueWrite(() => finishMessage(db, turn.messageId, {
-      content, status, prompt_tokens: usage?.promptTokens ?? null, completion_tokens: completionTokens,
-      time_to_first_token_ms: timings.time_to_first_token_ms, duration_ms: timings.duration_ms,
-      error_code: failure?.code ?? null, now: end,
+    // One transaction (one commit) for the reply and its conversation.
+    queueWrite(() => db.transaction().execute(async (trx) => {
+      await finishMessage(trx, turn.messageId, {
+        content, status, prompt_tokens: usage?.promptTokens ?? null, completion_tokens: completionTokens,
+        time_to_first_token_ms: timings.time_to_first_token_ms, duration_ms: timings.duration_ms,
+        error_code: failure?.code ?? null, now: end,
+      });
+      await touchConversation(trx, run.input.ownerId, turn.sessionId, 0, end);
     }));
-    queueWrite(() => touchConversation(db, run.input.ownerId, turn.sessionId, 0, end));
     // The final event goes out only once the reply is stored, so a client that reads the
     // conversation right after `message-end` finds it complete.
     await writes;
-    if (status === 'error' && failure) {
+    if (!stored) {
+      // Whatever was generated is lost with the turn: the client must not believe it is kept.
+      const lost = new AppError('INTERNAL_ERROR', 'The conversation could not be stored.');
+      run.publish({ type: 'error', code: lost.code, message: lost.message, hint: lost.hint, message_id: turn.messageId }, content.length);
+    } else if (status === 'error' && failure) {
       run.publish({ type: 'error', code: failure.code, message: failure.message, hint: failure.hint, message_id: turn.messageId }, content.length);
     } else {
       run.publish({

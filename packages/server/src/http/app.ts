@@ -6,11 +6,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
-import { newId } from '../storage/ids.js';
+import { fileURLToPath } from 'node:url';
 import type { Platform } from '../platform.js';
+import { registerWebUi } from './web-ui.js';
 import { clientErrorHandler, registerErrorBoundary } from './error-boundary.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
+import { createRequestIds } from './request-ids.js';
+import { buildSerializer } from './serializer-compiler.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { providerRoutes } from './routes/providers.js';
@@ -31,18 +34,20 @@ export interface AppOptions {
 }
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
+  const nextRequestId = createRequestIds();
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: platform.config.LOG_LEVEL } }),
     // A caller's own request id is kept (so logs line up across services) when it is sane.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();
     },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,
     forceCloseConnections: true,
     clientErrorHandler,
     trustProxy: platform.config.TRUST_PROXY,
+    schemaController: { compilersFactory: { buildSerializer } },
   });
 
   // TypeBox compiles the contract schemas itself: much faster at start-up than Ajv, same checks.
@@ -74,6 +79,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(conversationRoutes(platform.storage));
   await app.register(openAIRoutes(platform.registry, { maxTokensCap: platform.config.MAX_TOKENS_CAP }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // The JARVIS web UI on the same origin: no frontend-to-backend address to get wrong.
+  registerWebUi(app, { distDir: fileURLToPath(new URL('../../../web/dist', import.meta.url)) });
 
   return app;
 }

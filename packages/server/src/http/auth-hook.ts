@@ -35,20 +35,25 @@ export interface AuthHookOptions {
 }
 
 export function registerAuthHook(app: FastifyInstance, options: AuthHookOptions): void {
+  if (!options.authEnabled) {
+    // Single-user mode: every request is the local admin, with no hook to run per request.
+    app.decorateRequest('ownerId', { getter: () => localAdmin.userId });
+    app.decorateRequest('principal', { getter: () => localAdmin });
+    return;
+  }
   app.decorateRequest('ownerId', '');
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  app.addHook('onRequest', async (request) => {
     const isPublic = request.routeOptions.config?.public === true;
-    const principal = options.authEnabled ? await identify(request, options.auth) : localAdmin;
+    const principal = await identify(request, options.auth);
     if (!principal) {
       if (isPublic) return;
       throw new AppError('UNAUTHENTICATED', hasCredential(request) ? 'The token, key or session is invalid, expired or revoked.' : undefined);
     }
     request.principal = principal;
     request.ownerId = principal.userId;
-    if (options.authEnabled && !SAFE_METHODS.has(request.method) && usedCookie(request) && !csrfMatches(request)) throw new AppError('CSRF_FAILED');
-    if (options.authEnabled && !isPublic) await limitRate(principal, options);
+    if (!SAFE_METHODS.has(request.method) && usedCookie(request) && !csrfMatches(request)) throw new AppError('CSRF_FAILED');
+    if (!isPublic) await limitRate(principal, options);
   });
 }
 

@@ -1,6 +1,6 @@
 /**
  * What every response and every body goes through: a JSON parser that refuses invalid UTF-8
- * and deep nesting before parsing, security headers, and a CORS allow-list.
+ * and deep nesting before parsing, security headers, the request id, and a CORS allow-list.
  */
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors/catalogue.js';
@@ -56,10 +56,13 @@ const SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
+/** Security headers, the request id and CORS on every response, preflights answered here. */
 export function registerSecurityHeaders(app: FastifyInstance, options: { corsOrigins: string[] }): void {
   const allowed = new Set(options.corsOrigins);
-  app.addHook('onRequest', async (request, reply) => {
+  // A `done` hook, not an async one: it runs for every request, and a promise per request shows.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
+    reply.header('x-request-id', request.id);
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
     const origin = request.headers.origin;
     if (origin && allowed.has(origin)) {
@@ -70,9 +73,11 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { corsOri
         reply.header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE');
         reply.header('access-control-allow-headers', 'authorization, content-type, x-csrf-token, x-request-id, last-event-id');
         reply.header('access-control-max-age', '600');
-        return reply.code(204).send();
+        // Answered: a `done` hook that replies does not call done().
+        reply.code(204).send();
+        return;
       }
     }
-    return undefined;
+    done();
   });
 }

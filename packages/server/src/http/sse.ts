@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { StoredStreamEvent } from '../events/stream-hub.js';
 import type { ResumePoint } from '../chat/chat-service.js';
 
+/** The headers leave with the first write; `reply.raw.flushHeaders()` sends them when no event is ready. */
 export function openSse(reply: FastifyReply): void {
   reply.hijack();
   reply.raw.writeHead(200, {
@@ -12,7 +13,6 @@ export function openSse(reply: FastifyReply): void {
     'x-accel-buffering': 'no',
     'x-request-id': String(reply.request.id),
   });
-  reply.raw.flushHeaders();
 }
 
 /** `<message id>:<seq>:<offset>`: seq finds the event in memory, offset finds the text in storage. */

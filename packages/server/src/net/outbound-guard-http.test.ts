@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { takeNodeBody } from './outbound-guard.js';
 import { useGuardTestScope } from './test-support/guard-test-scope.js';
 
 const { serve, guarded } = useGuardTestScope();
@@ -116,5 +117,38 @@ describe('guarded fetch: behaves like fetch', () => {
     controller.abort();
     await expect(reader.read()).rejects.toBeDefined();
     await serverSawDisconnect;
+  });
+
+  it('prepares a call without a Request object as a Request would', async () => {
+    const server = await serve();
+    const guardedFetch = guarded({ allowLoopback: true });
+    await (await guardedFetch(`${server.origin}/text`, { method: 'post', body: 'héllo' })).text();
+    expect(server.requests[0]).toMatchObject({ method: 'POST', body: 'héllo', headers: { 'content-type': 'text/plain;charset=UTF-8', 'content-length': '6' } });
+    await (await guardedFetch(`${server.origin}/json`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } })).text();
+    expect(server.requests[1]).toMatchObject({ method: 'PUT', headers: { 'content-type': 'application/json' } });
+    for (const init of [{ method: 'GET', body: 'x' }, { method: 'CONNECT' }, { method: 'bad method' }, { headers: { 'bad name': 'x' } }]) {
+      const expected = await fetch(`${server.origin}/`, init).then(() => 'sent', (error: unknown) => (error as Error).name);
+      expect(await guardedFetch(`${server.origin}/`, init).then(() => 'sent', (error: unknown) => (error as Error).name), JSON.stringify(init)).toBe(expected);
+    }
+    expect(server.requests).toHaveLength(2);
+    // A Request given as init carries its fields as getters: read like fetch reads them.
+    await (await guardedFetch(`${server.origin}/as-init`, new Request(`${server.origin}/ignored`, { method: 'PUT', body: 'from request' }))).text();
+    expect(server.requests[2]).toMatchObject({ method: 'PUT', path: '/as-init', body: 'from request' });
+  });
+
+  it('hands over the node stream of an unread body once, and never after the web body was read', async () => {
+    const server = await serve();
+    const guardedFetch = guarded({ allowLoopback: true });
+    const fresh = await guardedFetch(`${server.origin}/node`);
+    const stream = takeNodeBody(fresh);
+    expect(stream).toBeDefined();
+    expect(takeNodeBody(fresh)).toBeUndefined();
+    let text = '';
+    for await (const chunk of stream!) text += String(chunk);
+    expect(text).toBe('ok /node');
+    const read = await guardedFetch(`${server.origin}/web`);
+    expect(await read.text()).toBe('ok /web');
+    expect(takeNodeBody(read)).toBeUndefined();
+    expect(takeNodeBody(await fetch(`${server.origin}/global`))).toBeUndefined();
   });
 });

@@ -50,16 +50,16 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
     const inputUrl = new URL(input instanceof Request ? input.url : input instanceof URL ? input.href : String(input));
     throwIfRefused(inputUrl, compiled);
     const url = withoutCredentials(inputUrl);
-    const request = new Request(input instanceof Request ? input : url.href, init);
+    const request = plainRequest(input, init) ?? (await builtRequest(input instanceof Request ? input : url.href, init));
     const { signal } = request;
     let hop: Hop = {
       url,
       method: request.method,
-      headers: withCredentials(new Headers(request.headers), inputUrl),
-      body: request.body ? new Uint8Array(await request.arrayBuffer()) : null,
+      headers: withCredentials(request.headers, inputUrl),
+      body: request.body,
     };
     for (let redirects = 0; ; redirects++) {
-      if (signal.aborted) throw abortReason(signal);
+      if (signal?.aborted) throw abortReason(signal);
       const incoming = await send(hop, signal, agents);
       const status = incoming.statusCode ?? 0;
       const location = incoming.headers.location;
@@ -85,6 +85,59 @@ export function createGuardedFetch(policy: OutboundPolicy = {}): GuardedFetch {
   }
 
   return Object.assign(guardedFetch, { close: () => agents.destroy() });
+}
+
+/** What the guard takes from a request: its body buffered, its headers a copy it may change. */
+interface RequestParts {
+  method: string;
+  headers: Headers;
+  body: Uint8Array | null;
+  signal: AbortSignal | undefined;
+  redirect: 'follow' | 'manual' | 'error';
+}
+
+const PLAIN_INIT_KEYS = new Set(['method', 'headers', 'body', 'signal', 'redirect']);
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+/** The methods fetch upper-cases; any other keeps its case. */
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+
+/**
+ * The usual call (a URL, a string body or none, headers, a signal) without building a
+ * Request: undici's Request and its body stream cost more than the rest of the request.
+ * Undefined for anything else, which `builtRequest` handles, errors included.
+ */
+function plainRequest(input: string | URL | Request, init: RequestInit | undefined): RequestParts | undefined {
+  if (input instanceof Request) return undefined;
+  if (init) {
+    // Only an object literal: a class instance (a Request as init) may carry its fields as getters.
+    const prototype: unknown = Object.getPrototypeOf(init);
+    if (prototype !== Object.prototype && prototype !== null) return undefined;
+    for (const key in init) if (!PLAIN_INIT_KEYS.has(key)) return undefined;
+  }
+  const body = init?.body;
+  if (body !== undefined && body !== null && typeof body !== 'string') return undefined;
+  const given = init?.method ?? 'GET';
+  const upper = given.toUpperCase();
+  if (!METHOD_TOKEN.test(given) || FORBIDDEN_METHODS.has(upper)) return undefined;
+  const method = NORMALIZED_METHODS.has(upper) ? upper : given;
+  if (typeof body === 'string' && (method === 'GET' || method === 'HEAD')) return undefined;
+  const redirect = init?.redirect ?? 'follow';
+  if (redirect !== 'follow' && redirect !== 'manual' && redirect !== 'error') return undefined;
+  const headers = new Headers(init?.headers);
+  if (typeof body === 'string' && !headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+  return { method, headers, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : null, signal: init?.signal ?? undefined, redirect };
+}
+
+async function builtRequest(input: string | Request, init: RequestInit | undefined): Promise<RequestParts> {
+  const request = new Request(input, init);
+  return {
+    method: request.method,
+    headers: new Headers(request.headers),
+    body: request.body ? new Uint8Array(await request.arrayBuffer()) : null,
+    signal: request.signal,
+    redirect: request.redirect,
+  };
 }
 
 function throwIfRefused(url: URL, policy: CompiledPolicy): void {
@@ -122,7 +175,7 @@ function redirected(hop: Hop, next: URL, status: number): Hop {
   };
 }
 
-function send(hop: Hop, signal: AbortSignal, agents: GuardedAgents): Promise<IncomingMessage> {
+function send(hop: Hop, signal: AbortSignal | undefined, agents: GuardedAgents): Promise<IncomingMessage> {
   const secure = hop.url.protocol === 'https:';
   const headers: OutgoingHttpHeaders = { host: hop.url.host, accept: '*/*' };
   hop.headers.forEach((value, name) => {
@@ -145,7 +198,7 @@ function send(hop: Hop, signal: AbortSignal, agents: GuardedAgents): Promise<Inc
     // `on`, not `once`: a socket error after the answer (an abort mid-body) must not go unhandled.
     outgoing.on('error', (error) => {
       if (error instanceof OutboundRequestBlockedError) reject(error.withTarget(displayUrl(hop.url)));
-      else if (signal.aborted) reject(abortReason(signal));
+      else if (signal?.aborted) reject(abortReason(signal));
       else reject(new TypeError('fetch failed', { cause: error }));
     });
     outgoing.end(hop.body ?? undefined);
@@ -162,12 +215,12 @@ function toResponse(incoming: IncomingMessage, hop: Hop, wasRedirected: boolean)
   for (let index = 0; index + 1 < incoming.rawHeaders.length; index += 2) {
     headers.append(incoming.rawHeaders[index] ?? '', incoming.rawHeaders[index + 1] ?? '');
   }
-  let body: ReadableStream<Uint8Array> | null = null;
+  let source: Readable | undefined;
   if (hop.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) incoming.resume();
-  else body = Readable.toWeb(decoded(incoming, headers.get('content-encoding'))) as NodeReadableStream<Uint8Array> as ReadableStream<Uint8Array>;
+  else source = decoded(incoming, headers.get('content-encoding'));
   let response: Response;
   try {
-    response = new Response(body, { status, statusText: incoming.statusMessage ?? '', headers });
+    response = new Response(source ? lazyWebStream(source) : null, { status, statusText: incoming.statusMessage ?? '', headers });
   } catch (error) {
     incoming.destroy();
     throw new TypeError('fetch failed', { cause: error });
@@ -175,7 +228,49 @@ function toResponse(incoming: IncomingMessage, hop: Hop, wasRedirected: boolean)
   // A constructed Response has an empty url and redirected=false; fetch callers read both.
   Object.defineProperty(response, 'url', { value: hop.url.href });
   Object.defineProperty(response, 'redirected', { value: wasRedirected });
+  if (source) nodeBodies.set(response, source);
   return response;
+}
+
+const nodeBodies = new WeakMap<Response, Readable>();
+
+/**
+ * The node:http stream behind the body of a response of the guard, handed over once, for a
+ * reader that wants its chunks without the web-stream layer (a streamed model answer: every
+ * token passes through it). The web body must stay unread afterwards; destroying the stream
+ * frees the connection. Undefined for any other response, or once the web body was read.
+ */
+export function takeNodeBody(response: Response): Readable | undefined {
+  const source = nodeBodies.get(response);
+  if (!source || response.bodyUsed || response.body?.locked) return undefined;
+  nodeBodies.delete(response);
+  return source;
+}
+
+/**
+ * The web body, made on the first read: a node stream turned into a web stream starts reading
+ * at once, and then `takeNodeBody` could no longer hand over an untouched stream.
+ */
+function lazyWebStream(source: Readable): ReadableStream<Uint8Array> {
+  // Until a reader attaches, an error (a reset connection) must not go unhandled; the reader
+  // still sees it, because the stream stays errored.
+  source.on('error', () => undefined);
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        reader ??= (Readable.toWeb(source) as NodeReadableStream<Uint8Array> as ReadableStream<Uint8Array>).getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      async cancel(reason) {
+        if (reader) await reader.cancel(reason);
+        else source.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** Fetch decodes the content codings it knows; anything else passes through untouched. */

@@ -4,7 +4,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Database as SQLiteDatabase } from 'better-sqlite3';
 import type { DatabaseTarget } from '../config/load.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -42,7 +43,7 @@ async function openSqlite(file: string): Promise<Storage> {
   connection.pragma('foreign_keys = ON');
   // SQLite's lower() folds ASCII only; search must match "École" for "é" as PostgreSQL does.
   connection.function('lower', { deterministic: true }, (value: unknown) => (typeof value === 'string' ? value.toLowerCase() : value));
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -53,6 +54,28 @@ async function openSqlite(file: string): Promise<Storage> {
     async close() {
       await db.destroy();
       releaseLock();
+    },
+  };
+}
+
+/**
+ * Kysely prepares every query anew, and better-sqlite3 compiles the SQL on each prepare():
+ * a chat turn's few statements cost more to compile than to run. The same SQL text is the
+ * same statement, so each is compiled once (the most recent few hundred are kept). Safe to
+ * share: Kysely runs one query at a time on the connection, a streamed one included.
+ */
+function reusingStatements(connection: SQLiteDatabase, keep = 256): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => connection.close(),
+    prepare(text) {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = connection.prepare(text);
+        if (statements.size >= keep) statements.delete(statements.keys().next().value!);
+        statements.set(text, statement);
+      }
+      return statement;
     },
   };
 }

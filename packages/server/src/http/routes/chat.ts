@@ -96,6 +96,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
 
 async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, watch: WatchCredential, from: ResumePoint): Promise<void> {
   let opened = false;
+  let wrote = false;
   let ended = false;
   let keepAlive: NodeJS.Timeout | undefined;
   const open = () => {
@@ -114,6 +115,7 @@ async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: Cha
   const attachment = await attachToStream(chat, request.ownerId, from, {
     event: (stored) => {
       open();
+      wrote = true;
       reply.raw.write(formatSse(eventId(from.messageId, stored), stored));
     },
     end: () => {
@@ -124,6 +126,8 @@ async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: Cha
   if (!attachment) throw new AppError('STREAM_NOT_FOUND');
   open();
   if (ended) return;
+  // The headers went out with the replayed events; with none yet they must not wait for one.
+  if (!wrote) reply.raw.flushHeaders();
   // A revoked key or session ends the stream at once, and the generation with it.
   const unwatch = watch(request, () => {
     attachment.detach();

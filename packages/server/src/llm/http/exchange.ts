@@ -9,19 +9,35 @@ export interface GuardRules {
   onError: (error: unknown) => ProviderError;
 }
 
+/** A deadline that moves as the exchange progresses, e.g. the time allowed until the next token. */
+export interface WatchRules {
+  /** Epoch ms after which the exchange fails; read when the timer fires, so moving it costs nothing. */
+  deadline: () => number;
+  onDeadline: () => ProviderError;
+}
+
 /**
  * One upstream request's life: the abort controller handed to fetch, the link to the
- * caller's signal, and the first failure. Every wait (headers, each body read) goes through
- * `guard`, so a timeout or a caller abort rejects the wait at once instead of whenever
- * fetch notices, and the error the consumer sees is the cause, not fetch's AbortError.
+ * caller's signal, and the first failure. A wait for the headers goes through `guard`, so a
+ * timeout or a caller abort rejects it at once instead of whenever fetch notices; a streamed
+ * body is watched by one timer (`watch`) rather than one per read. Either way the error the
+ * consumer sees is the cause, not fetch's AbortError.
  */
 export interface Exchange {
   readonly signal: AbortSignal;
   readonly startedAt: number;
+  /** The first failure, once there is one. */
+  readonly failure: ProviderError | undefined;
   /** Records the first failure and aborts the request; later failures lose to it. */
   fail(error: ProviderError): ProviderError;
   guard<T>(work: Promise<T>, rules: GuardRules): Promise<T>;
-  /** Aborts whatever is still in flight and unlinks the caller's signal; idempotent. */
+  /** Calls `listener` with the first failure, at once when there is one already. */
+  onFailure(listener: (error: ProviderError) => void): void;
+  /** Fails the exchange once `rules.deadline()` has passed, until `release()`. */
+  watch(rules: WatchRules): void;
+  /** The answer was read to its end: `release()` leaves the request (and its connection) alone. */
+  complete(): void;
+  /** Aborts whatever is still in flight, stops the watch and unlinks the caller's signal; idempotent. */
   release(): void;
 }
 
@@ -30,12 +46,16 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
   const startedAt = Date.now();
   const failureListeners = new Set<(error: ProviderError) => void>();
   let failure: ProviderError | undefined;
+  let completed = false;
+  let watchTimer: ReturnType<typeof setTimeout> | undefined;
 
   function fail(error: ProviderError): ProviderError {
     if (failure) return failure;
     failure = error;
+    clearTimeout(watchTimer);
     controller.abort(error);
     for (const listener of [...failureListeners]) listener(error);
+    failureListeners.clear();
     return error;
   }
 
@@ -44,6 +64,11 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
   }
   if (callerSignal?.aborted) onCallerAbort();
   else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+
+  function onFailure(listener: (error: ProviderError) => void): void {
+    if (failure) listener(failure);
+    else failureListeners.add(listener);
+  }
 
   function guard<T>(work: Promise<T>, rules: GuardRules): Promise<T> {
     if (failure) {
@@ -82,10 +107,37 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
     });
   }
 
-  function release(): void {
-    callerSignal?.removeEventListener('abort', onCallerAbort);
-    if (!controller.signal.aborted) controller.abort();
+  function watch(rules: WatchRules): void {
+    if (failure || watchTimer !== undefined) return;
+    // Re-armed only when it fires early (the deadline moved on meanwhile), never per token.
+    const check = (): void => {
+      const wait = rules.deadline() - Date.now();
+      if (wait <= 0) fail(rules.onDeadline());
+      else watchTimer = setTimeout(check, wait);
+    };
+    check();
   }
 
-  return { signal: controller.signal, startedAt, fail, guard, release };
+  function release(): void {
+    clearTimeout(watchTimer);
+    failureListeners.clear();
+    callerSignal?.removeEventListener('abort', onCallerAbort);
+    if (!completed && !controller.signal.aborted) controller.abort();
+  }
+
+  return {
+    signal: controller.signal,
+    startedAt,
+    get failure() {
+      return failure;
+    },
+    fail,
+    guard,
+    onFailure,
+    watch,
+    complete: () => {
+      completed = true;
+    },
+    release,
+  };
 }

@@ -1,7 +1,10 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGuardedFetch } from '../../net/outbound-guard.js';
 import { startOllamaTestServer, type OllamaTestServer } from '../test-support/ollama-test-server.js';
 import { rejectionOf, settlesWithin } from '../test-support/stream-assertions.js';
-import { readNdjsonLines } from './line-readers.js';
+import { readNdjsonLines, readServerSentEvents, SSE_DONE } from './line-readers.js';
 import { createUpstreamClient } from './upstream-client.js';
 
 const relaxed = { connectMs: 5_000, firstTokenMs: 5_000, betweenTokensMs: 5_000 };
@@ -68,5 +71,39 @@ describe('upstream client', () => {
     expect(lines[2]).toContain('"completed":1500');
     const pull = server.requests.find((request) => request.endpoint === 'pull');
     expect(await settlesWithin(pull?.disconnected ?? Promise.reject(new Error('no pull')), 1_000)).toBe(true);
+  });
+
+  it('keeps the connection for the next request when the answer ends a moment after its last event', async () => {
+    const ports: number[] = [];
+    const sse = createServer((request, response) => {
+      ports.push(request.socket.remotePort ?? 0);
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: {"n":1}\n\n');
+      response.write(`data: ${SSE_DONE}\n\n`);
+      setTimeout(() => response.end(), 20);
+    });
+    await new Promise<void>((resolve) => sse.listen(0, '127.0.0.1', resolve));
+    const guardedFetch = createGuardedFetch({ allowLoopback: true });
+    try {
+      const url = `http://127.0.0.1:${(sse.address() as AddressInfo).port}/v1/chat/completions`;
+      const client = createUpstreamClient({ providerId: 'test', timeouts: relaxed, fetch: guardedFetch });
+      for (let round = 0; round < 2; round++) {
+        const upstream = await client.stream(url, { body: {}, contentTypes: ['text/event-stream'], tokenTimeouts: true });
+        for await (const event of readServerSentEvents(upstream.body)) {
+          if (event.data === SSE_DONE) {
+            upstream.finish();
+            break;
+          }
+        }
+        upstream.release();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(ports).toHaveLength(2);
+      expect(ports[1]).toBe(ports[0]);
+    } finally {
+      guardedFetch.close();
+      sse.close();
+    }
   });
 });

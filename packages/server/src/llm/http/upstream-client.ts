@@ -1,4 +1,6 @@
+import { takeNodeBody } from '../../net/outbound-guard.js';
 import { ProviderError, type ProviderTimeouts } from '../provider.js';
+import { nodeChunkSource, webChunkSource } from './chunk-source.js';
 import { startExchange, type Exchange } from './exchange.js';
 import { excerpt, httpError, parseJson, protocolError, unreachableError } from './upstream-errors.js';
 
@@ -37,10 +39,19 @@ export interface UpstreamStreamRequest extends UpstreamRequest {
 }
 
 export interface UpstreamStream {
-  /** Reads fail with a ProviderError: timeout, aborted, or protocol when the connection is cut. */
-  body: ReadableStream<Uint8Array>;
+  /**
+   * The answer's bytes, iterated once. Reads fail with a ProviderError: timeout, aborted, or
+   * protocol when the connection is cut. Leaving the iteration early releases the request.
+   */
+  body: AsyncIterable<Uint8Array>;
   /** Call when a chunk carried model output; restarts the between-tokens clock. */
   markToken(): void;
+  /**
+   * The protocol says the answer is over (OpenAI's `[DONE]`, Ollama's `done`): what is left of
+   * the body is read and dropped so the connection can carry the next request; a server that
+   * does not end it within a moment is cut. `release()` after it does not abort.
+   */
+  finish(): void;
   /** Aborts the request and frees the connection; idempotent. */
   release(): void;
 }
@@ -53,6 +64,8 @@ export interface UpstreamClient {
 }
 
 const ERROR_BODY_WAIT_MS = 1_000;
+/** How long the end of a body may lag behind the protocol's last event before the connection is cut. */
+const FINISH_GRACE_MS = 1_000;
 const ERROR_BODY_KEEP_CHARS = 4_096;
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
@@ -94,6 +107,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         onDeadline: () => new ProviderError(providerId, 'timeout', `the answer of ${url} did not complete within ${budget} ms`),
         onError: (error) => cutError(url, error),
       });
+      exchange.complete();
       return parseJson(providerId, text, `the answer of ${url}`);
     } finally {
       exchange.release();
@@ -110,61 +124,87 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         throw protocolError(providerId, `${url} answered ${contentType}, expected ${request.contentTypes.join(' or ')}: ${excerpt(sample)}`);
       }
       if (response.body === null) throw protocolError(providerId, `${url} answered without a body`);
-      return timedStream(url, response.body, request.tokenTimeouts, exchange);
+      return timedStream(url, response, response.body, request.tokenTimeouts, exchange);
     } catch (error) {
       exchange.release();
       throw error;
     }
   }
 
-  function timedStream(url: string, source: ReadableStream<Uint8Array>, tokenTimeouts: boolean, exchange: Exchange): UpstreamStream {
-    const reader = source.getReader();
+  function timedStream(url: string, response: Response, webBody: ReadableStream<Uint8Array>, tokenTimeouts: boolean, exchange: Exchange): UpstreamStream {
+    // The guard's answers hand over their node:http stream: every token would otherwise cross two web streams.
+    const nodeBody = takeNodeBody(response);
+    const source = nodeBody ? nodeChunkSource(nodeBody) : webChunkSource(webBody);
     let lastTokenAt: number | undefined;
-    const rules = {
-      deadline: () => {
-        if (!tokenTimeouts) return undefined;
-        return lastTokenAt === undefined ? exchange.startedAt + timeouts.firstTokenMs : lastTokenAt + timeouts.betweenTokensMs;
-      },
-      onDeadline: () =>
-        lastTokenAt === undefined
-          ? new ProviderError(providerId, 'timeout', `no first token from ${url} within ${timeouts.firstTokenMs} ms`)
-          : new ProviderError(providerId, 'timeout', `no token from ${url} for ${timeouts.betweenTokensMs} ms`),
-      onError: (error: unknown) => cutError(url, error),
-    };
-    // highWaterMark 0: read upstream only when the consumer asks, so stopping early leaves nothing buffered.
-    const body = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          try {
-            const result = await exchange.guard(reader.read(), rules);
-            if (result.done) {
-              controller.close();
-              exchange.release();
-            } else {
-              controller.enqueue(result.value);
-            }
-          } catch (error) {
-            exchange.release();
-            throw error;
-          }
-        },
-        cancel() {
-          release();
-        },
-      },
-      { highWaterMark: 0 },
-    );
-    // Aborting is enough for the global fetch; cancelling the reader also frees an injected
-    // fetch whose body ignores the signal.
-    function release(): void {
-      exchange.release();
-      reader.cancel().catch(() => undefined);
+    let ended = false;
+    let finishing = false;
+    if (tokenTimeouts) {
+      exchange.watch({
+        deadline: () => (lastTokenAt === undefined ? exchange.startedAt + timeouts.firstTokenMs : lastTokenAt + timeouts.betweenTokensMs),
+        onDeadline: () =>
+          lastTokenAt === undefined
+            ? new ProviderError(providerId, 'timeout', `no first token from ${url} within ${timeouts.firstTokenMs} ms`)
+            : new ProviderError(providerId, 'timeout', `no token from ${url} for ${timeouts.betweenTokensMs} ms`),
+      });
     }
+    // A failure (timeout, caller abort) ends a pending read at once, even with an injected
+    // fetch whose body ignores the abort signal.
+    exchange.onFailure((error) => source.cancel(error));
+
+    function cut(): void {
+      exchange.release();
+      if (!ended) source.cancel();
+    }
+    function release(): void {
+      if (!finishing) cut();
+    }
+    function read(): Promise<IteratorResult<Uint8Array, undefined>> {
+      return source.read().then(
+        (result) => {
+          const failure = exchange.failure;
+          if (failure) {
+            cut();
+            throw failure;
+          }
+          if (result.done) {
+            ended = true;
+            exchange.complete();
+            exchange.release();
+          }
+          return result;
+        },
+        (error: unknown) => {
+          cut();
+          throw exchange.failure ?? cutError(url, error);
+        },
+      );
+    }
+    function finish(): void {
+      if (ended || finishing) return;
+      finishing = true;
+      const timer = setTimeout(cut, FINISH_GRACE_MS).unref();
+      const drain = (): void => {
+        read().then((result) => (result.done ? clearTimeout(timer) : drain()), () => clearTimeout(timer));
+      };
+      drain();
+    }
+
+    const iterator: AsyncIterableIterator<Uint8Array> = {
+      next: read,
+      return() {
+        release();
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
     return {
-      body,
+      body: iterator,
       markToken: () => {
         lastTokenAt = Date.now();
       },
+      finish,
       release,
     };
   }

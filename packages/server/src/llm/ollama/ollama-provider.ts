@@ -77,6 +77,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         if (text !== '' || optionalString(message, 'thinking') || Array.isArray(message.tool_calls)) upstream.markToken();
         if (text !== '') yield { type: 'text-delta', text };
         if (chunk.done === true) {
+          upstream.finish();
           const usage = chatUsage(chunk);
           yield { type: 'finish', finishReason: finishReason(optionalString(chunk, 'done_reason')), ...(usage ? { usage } : {}) };
           return;
@@ -124,6 +125,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         if (status === undefined) throw protocolError(id, `an /api/pull progress line has no status: ${line}`);
         const completed = optionalNumber(chunk, 'completed');
         const total = optionalNumber(chunk, 'total');
+        if (status === 'success') upstream.finish();
         yield { status, ...(completed === undefined ? {} : { completed }), ...(total === undefined ? {} : { total }) };
         if (status === 'success') return;
       }

@@ -73,6 +73,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
       for await (const event of readServerSentEvents(upstream.body)) {
         if (event.data === SSE_DONE) {
           sawDone = true;
+          upstream.finish();
           break;
         }
         const chunk = parseJson(id, event.data, 'a chat.completion.chunk');
