@@ -57,7 +57,29 @@ export interface StreamErrorEvent {
   hint?: string;
   message_id?: string;
 }
-export type ChatStreamEvent = MessageStartEvent | TextDeltaEvent | MessageEndEvent | StreamErrorEvent;
+/** The model asked for a tool; stored as part of the reply. */
+export interface ToolCallEvent {
+  type: 'tool-call';
+  call_id: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+}
+/** What the tool returned: data for the model, shown to the user. */
+export interface ToolResultEvent {
+  type: 'tool-result';
+  call_id: string;
+  tool: string;
+  content: string;
+  is_error: boolean;
+}
+/** An agent run hit one of its bounds; a `message-end` (finish_reason LIMIT_REACHED) follows. */
+export interface LimitReachedEvent {
+  type: 'limit-reached';
+  code: 'LIMIT_REACHED';
+  limit: 'steps' | 'time' | 'tokens';
+  message: string;
+}
+export type ChatStreamEvent = MessageStartEvent | TextDeltaEvent | ToolCallEvent | ToolResultEvent | LimitReachedEvent | MessageEndEvent | StreamErrorEvent;
 
 /** WebSocket client → server frames. */
 export const ChatSocketClientFrame = Type.Union([

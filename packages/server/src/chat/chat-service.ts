@@ -189,7 +189,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           content += part.text;
           deltas++;
           run.publish({ type: 'text-delta', text: part.text }, content.length);
-        } else {
+        } else if (part.type === 'finish') {
           finishReason = part.finishReason;
           usage = part.usage;
         }

@@ -47,6 +47,16 @@ export const errorCatalogue = {
   LIMITS_UNAVAILABLE: { status: 503, retryable: true, message: 'Rate limits cannot be checked because Redis does not answer.', hint: 'Check REDIS_URL and that Redis runs; GET /health/detailed shows it. RATE_LIMIT_WHEN_REDIS_DOWN=allow serves without limits meanwhile.' },
   DATABASE_UNAVAILABLE: { status: 503, retryable: true, message: 'The database is not answering.', hint: 'Check DATABASE_URL and that the database server runs; GET /health/detailed shows it.' },
   WEB_UI_NOT_BUILT: { status: 503, retryable: true, message: 'The web UI is not built.', hint: 'Build it with npm run build (npm start does it); the API works meanwhile.' },
+  AGENT_READ_ONLY: { status: 403, retryable: false, message: 'Built-in agents cannot be changed.', hint: 'Duplicate it with POST /api/v1/agents/{id}/duplicate and change the copy.' },
+  AGENT_EXISTS: { status: 409, retryable: false, message: 'An agent with this id exists already.', hint: 'Choose another id, or edit the existing agent with PATCH /api/v1/agents/{id}.' },
+  TOOL_NOT_FOUND: { status: 400, retryable: false, message: 'No such tool.', hint: 'List the tools with GET /api/v1/tools.' },
+  TOOL_FAILED: { status: 502, retryable: true, message: 'A tool failed.', hint: 'See the message; the model is told and may try another way.' },
+  LIMIT_REACHED: { status: 422, retryable: false, message: 'The agent reached one of its limits before it answered.', hint: 'Raise the agent\'s limits (steps, time, tokens), or ask for less at once.' },
+  MCP_SERVER_NOT_FOUND: { status: 404, retryable: false, message: 'No such MCP server.', hint: 'List them with GET /api/v1/admin/mcp-servers.' },
+  MCP_SERVER_UNAVAILABLE: { status: 502, retryable: true, message: 'The MCP server could not be reached.', hint: 'Check its command or URL; GET /health/detailed shows each MCP server.' },
+  RUN_NOT_FOUND: { status: 404, retryable: false, message: 'No such agent run.', hint: 'List your runs with GET /api/v1/runs.' },
+  RUN_FINISHED: { status: 409, retryable: false, message: 'This run has finished already.', hint: 'Start a new run with POST /api/v1/agents/{id}/runs.' },
+  QUEUE_UNAVAILABLE: { status: 503, retryable: true, message: 'The job queue is not answering.', hint: 'Check AMQP_URL and that RabbitMQ runs; GET /health/detailed shows it.' },
   INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -11,6 +11,27 @@ export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
 export interface ChatMessage {
   role: ChatRole;
   content: string;
+  /** On an assistant message: the tool calls the model made in that turn. */
+  toolCalls?: ToolCall[];
+  /** On a tool message: the call this is the result of. */
+  toolCallId?: string;
+  /** On a tool message: the tool's name (Ollama wants it). */
+  toolName?: string;
+}
+
+/** A tool the model may call: name, what it does, and a JSON Schema for its arguments. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema of an object. */
+  parameters: Record<string, unknown>;
+}
+
+/** One complete tool call (arguments already parsed from JSON). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
 }
 
 export interface ChatRequest {
@@ -22,6 +43,11 @@ export interface ChatRequest {
   maxTokens?: number;
   stop?: string[];
   seed?: number;
+  /**
+   * Tools the model may call. Providers with native tool calls send them as such; the
+   * embedded engine constrains its output to JSON (a call or an answer) instead.
+   */
+  tools?: ToolDefinition[];
   /** Aborting it must abort the upstream request at once. */
   signal?: AbortSignal;
 }
@@ -34,9 +60,11 @@ export interface TokenUsage {
 /** Stream parts, noun-verb like the HTTP events they become. */
 export type ChatStreamPart =
   | { type: 'text-delta'; text: string }
+  /** A complete tool call; a turn may hold several, all before `finish` (reason `tool-calls`). */
+  | ({ type: 'tool-call' } & ToolCall)
   | { type: 'finish'; finishReason: FinishReason; usage?: TokenUsage };
 
-export type FinishReason = 'stop' | 'length' | 'aborted' | 'other';
+export type FinishReason = 'stop' | 'length' | 'tool-calls' | 'aborted' | 'other';
 
 export interface ModelInfo {
   /** The provider's own name for the model. */

@@ -42,6 +42,17 @@ export interface ChatMessage {
   reconnecting?: boolean;
   /** Following a reply from its start: the stored text is shown until the replay brings it. */
   replaying?: boolean;
+  /** Tools the agent called while writing this reply, in order, with their results once back. */
+  toolCalls?: ToolActivity[] | undefined;
+  /** The agent hit a bound (steps, time, tokens) before it answered. */
+  limitReached?: { limit: string; message: string } | undefined;
+}
+
+export interface ToolActivity {
+  callId: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  result?: { content: string; isError: boolean } | undefined;
 }
 
 export interface ChatState {
@@ -127,6 +138,18 @@ function applyEvent(state: ChatState, replyKey: string, event: ChatStreamEvent):
     }
     case 'text-delta':
       messages[index] = { ...reply, content: reply.replaying ? event.text : reply.content + event.text, status: 'generating', reconnecting: false, replaying: false };
+      return { ...state, messages };
+    case 'tool-call':
+      messages[index] = { ...reply, status: 'generating', toolCalls: [...(reply.toolCalls ?? []), { callId: event.call_id, tool: event.tool, arguments: event.arguments }] };
+      return { ...state, messages };
+    case 'tool-result':
+      messages[index] = {
+        ...reply,
+        toolCalls: (reply.toolCalls ?? []).map((call) => (call.callId === event.call_id ? { ...call, result: { content: event.content, isError: event.is_error } } : call)),
+      };
+      return { ...state, messages };
+    case 'limit-reached':
+      messages[index] = { ...reply, limitReached: { limit: event.limit, message: event.message } };
       return { ...state, messages };
     case 'message-end':
       messages[index] = {

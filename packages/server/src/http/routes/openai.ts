@@ -58,7 +58,7 @@ export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: n
         try {
           for (let next = await parts.next(); !next.done; next = await parts.next()) {
             if (next.value.type === 'text-delta') text += next.value.text;
-            else [finish, usage] = [next.value.finishReason, next.value.usage];
+            else if (next.value.type === 'finish') [finish, usage] = [next.value.finishReason, next.value.usage];
           }
         } catch (error) {
           throw toAppError(error);
