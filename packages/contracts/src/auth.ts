@@ -46,3 +46,22 @@ export const UserList = Type.Object({ items: Type.Array(User) });
 
 export const SignupPolicy = Type.Union([Type.Literal('open'), Type.Literal('approval'), Type.Literal('closed')]);
 export const AdminSettings = Type.Object({ signup_policy: SignupPolicy }, { additionalProperties: false });
+
+export const ChangePasswordRequest = Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 256 }), new_password: Password }, { additionalProperties: false });
+export type ChangePasswordRequest = Static<typeof ChangePasswordRequest>;
+
+/** Every session of the account ends; a caller that used one gets a new one (token and cookie). */
+export const ChangePasswordResponse = Type.Object({
+  user: User,
+  other_sessions_ended: Type.Integer({ minimum: 0, description: 'How many sessions other than the caller\'s were signed out.' }),
+  token: Type.Union([Type.String(), Type.Null()], { description: 'The session that replaces the one this request used; null when it used an API key (API keys keep working).' }),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** What the first screen needs before anyone signs in; no secrets. */
+export const SetupState = Type.Object({
+  auth_enabled: Type.Boolean({ description: 'False with AUTH=disabled: everyone is the local administrator and nobody signs in.' }),
+  needs_admin: Type.Boolean({ description: 'No account exists yet: the first one to register becomes the administrator.' }),
+  signup_policy: SignupPolicy,
+});
+export type SetupState = Static<typeof SetupState>;

@@ -171,6 +171,42 @@ export function createAuthService(options: AuthServiceOptions) {
       notifyRevoked([id]);
     },
 
+    /** Before anyone signs in: is there an administrator yet, and may people sign up. */
+    async setupState(): Promise<{ needsAdmin: boolean; signupPolicy: SignupPolicy }> {
+      const needsAdmin = (await countAccounts(db)) === 0;
+      return { needsAdmin, signupPolicy: needsAdmin ? 'open' : await signupPolicy() };
+    },
+
+    /**
+     * Checks the current password (failures count against the same limit as sign-in, so a
+     * stolen session cannot guess it), stores the new one and ends every session of the
+     * account. A caller that used a session gets a new one in its place; API keys keep working.
+     */
+    async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<{ user: PublicUser; otherSessionsEnded: number; session: { token: string; expiresAt: number } | undefined }> {
+      const user = await findUserById(db, principal.userId);
+      if (!user) throw new AppError('UNAUTHENTICATED');
+      if (user.email === null) {
+        throw new AppError('FORBIDDEN', 'The local user of AUTH=disabled has no password.', { hint: 'Set AUTH=enabled and create an account to use passwords.' });
+      }
+      const accountKey = `login:account:${user.email}`;
+      const decision = await limiter.peek(accountKey, options.loginMaxAttempts, LOGIN_WINDOW_MS);
+      if (!decision.allowed) throw rateLimited('LOGIN_RATE_LIMITED', decision.retryAfterSeconds);
+      if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
+        await limiter.hit(accountKey, options.loginMaxAttempts, LOGIN_WINDOW_MS);
+        throw new AppError('CURRENT_PASSWORD_WRONG');
+      }
+      const now = Date.now();
+      await updateAccount(db, user.id, { passwordHash: await hashPassword(input.newPassword) }, now);
+      const ended = await revokeSessionsOf(db, user.id, now);
+      notifyRevoked(ended);
+      const ownSession = principal.credential.kind === 'session' ? principal.credential.id : undefined;
+      return {
+        user: publicUser(user),
+        otherSessionsEnded: ended.filter((id) => id !== ownSession).length,
+        session: ownSession ? await issueSession(user) : undefined,
+      };
+    },
+
     async me(principal: Principal): Promise<PublicUser> {
       const user = await findUserById(db, principal.userId);
       if (!user) throw new AppError('UNAUTHENTICATED');

@@ -31,6 +31,7 @@ export const errorCatalogue = {
   GENERATION_STOPPED: { status: 499, retryable: false, message: 'The generation was stopped before it finished.', hint: 'The partial reply is stored as interrupted.' },
   UNAUTHENTICATED: { status: 401, retryable: false, message: 'Sign in first.', hint: 'Send Authorization: Bearer <token or API key>, or sign in at POST /api/v1/auth/login.' },
   INVALID_CREDENTIALS: { status: 401, retryable: false, message: 'The email or the password is wrong.', hint: 'Check both; an administrator can reset a password.' },
+  CURRENT_PASSWORD_WRONG: { status: 403, retryable: false, message: 'The current password is wrong.', hint: 'Type the password you sign in with now; if you have forgotten it, an administrator can set a new one.' },
   FORBIDDEN: { status: 403, retryable: false, message: 'You are not allowed to do this.', hint: 'This needs an administrator account.' },
   ACCOUNT_DISABLED: { status: 403, retryable: false, message: 'This account is disabled or waiting for approval.', hint: 'Ask an administrator to enable it.' },
   SIGNUP_CLOSED: { status: 403, retryable: false, message: 'Sign-up is closed on this server.', hint: 'Ask an administrator to create your account, or to open sign-up.' },

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ApiKeyList, CreateApiKeyRequest, CreateApiKeyResponse, ErrorResponse, LoginRequest, LoginResponse, RegisterRequest, RegisterResponse, User } from '@sutazai/contracts';
+import { ApiKeyList, ChangePasswordRequest, ChangePasswordResponse, CreateApiKeyRequest, CreateApiKeyResponse, ErrorResponse, LoginRequest, LoginResponse, RegisterRequest, RegisterResponse, SetupState, User } from '@sutazai/contracts';
 import type { AuthService, Principal } from '../../auth/auth-service.js';
 import { AppError } from '../../errors/catalogue.js';
 import { setSessionCookies } from '../auth-hook.js';
@@ -38,6 +38,30 @@ export function authRoutes(auth: AuthService, options: { sessionTtlSeconds: numb
       await auth.logout(principal(request));
       setSessionCookies(request, reply, { token: '', csrf: '', maxAgeSeconds: 0 });
       return reply.code(204).send(null);
+    });
+
+    api.get('/api/v1/auth/setup', {
+      config: { public: true },
+      schema: { tags: ['auth'], summary: 'For the first screen: whether accounts are on, whether an administrator exists yet, and the sign-up policy', response: { 200: SetupState, ...errors } },
+    }, async (request) => {
+      // With AUTH=disabled every request is the local administrator: nobody signs in or up.
+      if (request.principal?.credential.kind === 'local') return { auth_enabled: false, needs_admin: false, signup_policy: 'closed' as const };
+      const state = await auth.setupState();
+      return { auth_enabled: true, needs_admin: state.needsAdmin, signup_policy: state.signupPolicy };
+    });
+
+    api.post('/api/v1/auth/password', {
+      bodyLimit: SMALL_BODY,
+      schema: { tags: ['auth'], summary: 'Change your password: checks the current one and signs out every session (yours is replaced by a new one)', body: ChangePasswordRequest, response: { 200: ChangePasswordResponse, ...errors } },
+    }, async (request, reply) => {
+      const changed = await auth.changePassword(principal(request), { currentPassword: request.body.current_password, newPassword: request.body.new_password });
+      if (changed.session) setSessionCookies(request, reply, { token: changed.session.token, csrf: randomBytes(24).toString('base64url'), maxAgeSeconds: options.sessionTtlSeconds });
+      return {
+        user: changed.user,
+        other_sessions_ended: changed.otherSessionsEnded,
+        token: changed.session?.token ?? null,
+        expires_at: changed.session ? new Date(changed.session.expiresAt).toISOString() : null,
+      };
     });
 
     api.get('/api/v1/auth/me', { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: User, ...errors } } },
