@@ -9,6 +9,8 @@ export interface ToolContext {
   ownerId: string;
   /** Aborted on stop, disconnect, or when the agent's time limit runs out. */
   signal: AbortSignal;
+  /** The user's role; tools that reveal server internals (system_health details) show them to admins only. */
+  role?: 'admin' | 'user';
 }
 
 export interface ToolResult {
