@@ -35,6 +35,8 @@ export interface Exchange {
   onFailure(listener: (error: ProviderError) => void): void;
   /** Fails the exchange once `rules.deadline()` has passed, until `release()`. */
   watch(rules: WatchRules): void;
+  /** The watched deadline moved earlier (e.g. from first-token to between-tokens): re-arms the timer for it. */
+  rewatch(): void;
   /** The answer was read to its end: `release()` leaves the request (and its connection) alone. */
   complete(): void;
   /** Aborts whatever is still in flight, stops the watch and unlinks the caller's signal; idempotent. */
@@ -48,6 +50,7 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
   let failure: ProviderError | undefined;
   let completed = false;
   let watchTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchRules: WatchRules | undefined;
 
   function fail(error: ProviderError): ProviderError {
     if (failure) return failure;
@@ -107,19 +110,29 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
     });
   }
 
+  // Re-armed when it fires early (the deadline moved on meanwhile) or by `rewatch`, never per token.
+  function checkWatch(): void {
+    if (!watchRules || failure) return;
+    const wait = watchRules.deadline() - Date.now();
+    if (wait <= 0) fail(watchRules.onDeadline());
+    else watchTimer = setTimeout(checkWatch, wait);
+  }
+
   function watch(rules: WatchRules): void {
-    if (failure || watchTimer !== undefined) return;
-    // Re-armed only when it fires early (the deadline moved on meanwhile), never per token.
-    const check = (): void => {
-      const wait = rules.deadline() - Date.now();
-      if (wait <= 0) fail(rules.onDeadline());
-      else watchTimer = setTimeout(check, wait);
-    };
-    check();
+    if (failure || watchRules) return;
+    watchRules = rules;
+    checkWatch();
+  }
+
+  function rewatch(): void {
+    if (failure || !watchRules) return;
+    clearTimeout(watchTimer);
+    checkWatch();
   }
 
   function release(): void {
     clearTimeout(watchTimer);
+    watchRules = undefined;
     failureListeners.clear();
     callerSignal?.removeEventListener('abort', onCallerAbort);
     if (!completed && !controller.signal.aborted) controller.abort();
@@ -135,6 +148,7 @@ export function startExchange(providerId: string, callerSignal: AbortSignal | un
     guard,
     onFailure,
     watch,
+    rewatch,
     complete: () => {
       completed = true;
     },

@@ -202,7 +202,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return {
       body: iterator,
       markToken: () => {
+        const first = lastTokenAt === undefined;
         lastTokenAt = Date.now();
+        // The first-token deadline gives way to a usually shorter between-tokens one.
+        if (first && tokenTimeouts) exchange.rewatch();
       },
       finish,
       release,

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatRequest, Provider, ProviderTimeouts } from '../provider.js';
+import type { ChatMessage, ChatRequest, ChatStreamPart, Provider, ProviderTimeouts, ToolDefinition } from '../provider.js';
 import { unreachableURL } from './scripted-http-server.js';
 import { asProviderError, collectStream, rejectionOf, settlesWithin } from './stream-assertions.js';
-import { testEmbedding, type RecordedRequest, type TestServer, type TestServerScript } from './test-server-script.js';
+import { requestMessages, requestToolResults, requestTools, testEmbedding, type RecordedRequest, type TestServer, type TestServerScript } from './test-server-script.js';
 
 export interface ConformanceTarget {
   /** Starts this adapter's protocol test server. */
@@ -22,6 +22,17 @@ const DISCONNECT_WAIT_MS = 1_000;
 
 function chat(overrides: Partial<ChatRequest> = {}): ChatRequest {
   return { model: 'test-model', messages: [{ role: 'user', content: 'Say hello' }], ...overrides };
+}
+
+const WEATHER_TOOL: ToolDefinition = {
+  name: 'get_weather',
+  description: 'The current weather in a city.',
+  parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city'] },
+};
+const TIME_TOOL: ToolDefinition = { name: 'get_time', description: 'The local time in a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+
+function toolCallsOf(parts: ChatStreamPart[]): Extract<ChatStreamPart, { type: 'tool-call' }>[] {
+  return parts.filter((part) => part.type === 'tool-call');
 }
 
 function chatRequestOf(server: TestServer): RecordedRequest {
@@ -103,7 +114,10 @@ export function describeProviderConformance(name: string, target: ConformanceTar
 
     it('fails with a timeout when the stream goes silent between tokens, after yielding the earlier ones', async () => {
       const { server, provider } = await setup({ chat: { tokens: ['one', ' two'], fault: { type: 'stall' } } }, { betweenTokensMs: SHORT_MS });
+      const startedAt = Date.now();
       const { deltas, error } = await collectStream(provider.streamChat(chat()));
+      // Well before the (relaxed) first-token budget: the shorter between-tokens one applies.
+      expect(Date.now() - startedAt).toBeLessThan(SHORT_MS + 2_000);
       expect(deltas).toEqual(['one', ' two']);
       const providerError = asProviderError(error);
       expect(providerError.kind).toBe('timeout');
@@ -239,6 +253,102 @@ export function describeProviderConformance(name: string, target: ConformanceTar
       expect(result.status).toBe('down');
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(SHORT_MS - 20);
       expect(Date.now() - startedAt).toBeLessThan(SHORT_MS + 2_000);
+    });
+
+    it('declares native tool calls', async () => {
+      const { provider } = await setup();
+      expect(provider.capabilities.toolCalls).toBe(true);
+    });
+
+    it('sends no tools when the request has none', async () => {
+      const { server, provider } = await setup();
+      await collectStream(provider.streamChat(chat()));
+      expect(chatRequestOf(server).body).not.toHaveProperty('tools');
+    });
+
+    it('offers the tools in function format and yields a single call with parsed arguments, then a tool-calls finish', async () => {
+      const { server, provider } = await setup({ chat: { tokens: [], toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris', unit: 'celsius' } }] } });
+      const { parts, error } = await collectStream(provider.streamChat(chat({ tools: [WEATHER_TOOL] })));
+      expect(error).toBeUndefined();
+      expect(parts).toEqual([
+        { type: 'tool-call', id: expect.stringMatching(/\S/), name: 'get_weather', arguments: { city: 'Paris', unit: 'celsius' } },
+        { type: 'finish', finishReason: 'tool-calls', usage: expect.any(Object) },
+      ]);
+      expect((chatRequestOf(server).body as { tools: unknown }).tools).toEqual([
+        { type: 'function', function: { name: 'get_weather', description: WEATHER_TOOL.description, parameters: WEATHER_TOOL.parameters } },
+      ]);
+    });
+
+    it('yields two parallel calls in order, with distinct ids, after the text that came first', async () => {
+      const { provider } = await setup({
+        chat: {
+          tokens: ['Let me', ' check.'],
+          toolCalls: [
+            { name: 'get_weather', arguments: { city: 'Paris' } },
+            { name: 'get_time', arguments: { city: 'Tokyo' } },
+          ],
+        },
+      });
+      const { parts, deltas, error } = await collectStream(provider.streamChat(chat({ tools: [WEATHER_TOOL, TIME_TOOL] })));
+      expect(error).toBeUndefined();
+      expect(deltas).toEqual(['Let me', ' check.']);
+      const calls = toolCallsOf(parts);
+      expect(calls.map(({ name, arguments: args }) => ({ name, args }))).toEqual([
+        { name: 'get_weather', args: { city: 'Paris' } },
+        { name: 'get_time', args: { city: 'Tokyo' } },
+      ]);
+      expect(new Set(calls.map((call) => call.id)).size).toBe(2);
+      expect(parts.findIndex((part) => part.type === 'tool-call')).toBeGreaterThan(parts.findLastIndex((part) => part.type === 'text-delta'));
+      expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
+      expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+    });
+
+    it('reassembles long nested non-ASCII arguments streamed in pieces split inside characters', async () => {
+      const args = { city: 'São Paulo', note: 'naïve 世界 🎉 "quoted" \\ back\nslash', nested: { days: [1, 2, 3], metric: true, ratio: 0.5, none: null } };
+      const { provider } = await setup({ chat: { tokens: [], toolCalls: [{ id: 'call_fixed', name: 'get_weather', arguments: args }], splitInsideCharacters: true } });
+      const { parts, error } = await collectStream(provider.streamChat(chat({ tools: [WEATHER_TOOL] })));
+      expect(error).toBeUndefined();
+      expect(toolCallsOf(parts)).toEqual([{ type: 'tool-call', id: 'call_fixed', name: 'get_weather', arguments: args }]);
+    });
+
+    it('fails with a protocol error naming the tool when its arguments are not valid JSON', async () => {
+      const { provider } = await setup({ chat: { tokens: [], toolCalls: [{ name: 'get_weather', arguments: '{"city": "Par' }] } });
+      const { parts, error } = await collectStream(provider.streamChat(chat({ tools: [WEATHER_TOOL] })));
+      expect(toolCallsOf(parts)).toEqual([]);
+      expect(parts.some((part) => part.type === 'finish')).toBe(false);
+      const providerError = asProviderError(error);
+      expect(providerError.kind).toBe('protocol');
+      expect(providerError.message).toContain('"get_weather"');
+    });
+
+    it('sends the call and its result back in history, and the model can answer from the result', async () => {
+      const { server, provider } = await setup({
+        chat: (request) => {
+          const [result] = requestToolResults(request);
+          return result ? { tokens: ['It is ', result.content] } : { tokens: [], toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] };
+        },
+      });
+      const question: ChatMessage = { role: 'user', content: 'Weather in Paris?' };
+      const first = await collectStream(provider.streamChat(chat({ messages: [question], tools: [WEATHER_TOOL] })));
+      const [call] = toolCallsOf(first.parts);
+      if (!call) throw new Error('the model made no call');
+      const { type: _type, ...toolCall } = call;
+      const history: ChatMessage[] = [
+        question,
+        { role: 'assistant', content: '', toolCalls: [toolCall] },
+        { role: 'tool', content: '18 °C, light rain', toolCallId: call.id, toolName: call.name },
+      ];
+      const second = await collectStream(provider.streamChat(chat({ messages: history, tools: [WEATHER_TOOL] })));
+      expect(second.error).toBeUndefined();
+      expect(second.deltas.join('')).toBe('It is 18 °C, light rain');
+      expect(second.parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop' });
+      const sent = requestMessages(server.requests.filter((request) => request.endpoint === 'chat')[1] as RecordedRequest);
+      expect(sent.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
+      expect(sent[1]?.toolCalls).toEqual([{ id: expect.any(String), name: 'get_weather', arguments: { city: 'Paris' } }]);
+      // Each protocol names the call its own way: OpenAI by id, Ollama by tool name.
+      if (sent[2]?.toolCallId !== undefined) expect(sent[2].toolCallId).toBe(call.id);
+      else expect(sent[2]?.toolName).toBe('get_weather');
+      expect(requestTools(server.requests.at(-1) as RecordedRequest).map((tool) => tool.name)).toEqual(['get_weather']);
     });
 
     it('embeds every input into the vector the server computed, in input order', async () => {
