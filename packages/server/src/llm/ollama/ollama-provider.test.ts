@@ -131,3 +131,46 @@ describe('ollama provider', () => {
     expect(seen).toEqual([`${server.baseURL}/api/tags`, `${server.baseURL}/api/chat`]);
   });
 });
+
+describe('ollama provider tool calls', () => {
+  let server: OllamaTestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('sends calls with object arguments and results with the tool name, borrowed from the call when missing', async () => {
+    server = await startOllamaTestServer();
+    const provider = createOllamaProvider({ baseURL: server.baseURL, timeouts: RELAXED_TIMEOUTS });
+    await collectStream(
+      provider.streamChat({
+        model: 'test-model',
+        messages: [
+          { role: 'user', content: 'Weather?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+          { role: 'tool', content: '18 °C', toolCallId: 'call_1' },
+        ],
+      }),
+    );
+    const body = server.requests.find((candidate) => candidate.endpoint === 'chat')?.body as { messages: unknown[] };
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris' } } }] },
+      { role: 'tool', content: '18 °C', tool_name: 'get_weather' },
+    ]);
+  });
+
+  it('keeps the ids newer Ollama versions send and makes unique ones otherwise', async () => {
+    server = await startOllamaTestServer({
+      chat: { tokens: [], toolCalls: [{ id: 'call_from_ollama', name: 'a', arguments: {} }, { name: 'b', arguments: {} }] },
+    });
+    const provider = createOllamaProvider({ baseURL: server.baseURL, timeouts: RELAXED_TIMEOUTS });
+    const first = await collectStream(provider.streamChat({ model: 'test-model', messages: [{ role: 'user', content: 'Hi' }] }));
+    const second = await collectStream(provider.streamChat({ model: 'test-model', messages: [{ role: 'user', content: 'Hi' }] }));
+    const ids = [...first.parts, ...second.parts].flatMap((part) => (part.type === 'tool-call' ? [part.id] : []));
+    expect(ids[0]).toBe('call_from_ollama');
+    expect(ids[1]).toMatch(/^call_[0-9a-f]{8}_1$/);
+    expect(ids[3]).toMatch(/^call_[0-9a-f]{8}_1$/);
+    expect(ids[3]).not.toBe(ids[1]);
+  });
+});

@@ -4,6 +4,9 @@ import { isNumberArray, isRecord, optionalNumber, optionalString } from '../http
 import { readNdjsonLines } from '../http/line-readers.js';
 import { createUpstreamClient } from '../http/upstream-client.js';
 import { parseJson, protocolError, streamedError } from '../http/upstream-errors.js';
+import { toFunctionTools, toolArguments } from '../http/function-tools.js';
+import { createToolCallIds } from '../tool-call-ids.js';
+import { toOllamaMessages } from './ollama-messages.js';
 
 export interface OllamaProviderOptions {
   /** Where Ollama listens, e.g. http://127.0.0.1:11434 (without /api). */
@@ -56,7 +59,8 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
     const upstream = await client.stream(endpoint('/api/chat'), {
       body: {
         model: request.model,
-        messages: request.messages.map(({ role, content }) => ({ role, content })),
+        messages: toOllamaMessages(request.messages),
+        tools: toFunctionTools(request.tools),
         stream: true,
         options: { temperature: request.temperature, top_p: request.topP, num_predict: request.maxTokens, stop: request.stop, seed: request.seed },
       },
@@ -65,6 +69,8 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
       contentTypes: NDJSON,
       tokenTimeouts: true,
     });
+    const toolCallId = createToolCallIds();
+    let toolCallCount = 0;
     try {
       for await (const line of readNdjsonLines(upstream.body)) {
         const chunk = parseJson(id, line, 'an /api/chat chunk');
@@ -76,10 +82,21 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
         // Thinking models stream `thinking` for a long time before any content; that is output too.
         if (text !== '' || optionalString(message, 'thinking') || Array.isArray(message.tool_calls)) upstream.markToken();
         if (text !== '') yield { type: 'text-delta', text };
+        // Ollama parses calls itself and sends each one whole, so each is passed on at once.
+        for (const call of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+          const fn = isRecord(call) && isRecord(call.function) ? call.function : undefined;
+          const name = fn ? optionalString(fn, 'name') : undefined;
+          if (fn === undefined || !name) throw protocolError(id, `a tool call without a function name: ${JSON.stringify(call)}`);
+          const callId = (isRecord(call) ? optionalString(call, 'id') : undefined) || toolCallId(toolCallCount);
+          toolCallCount += 1;
+          yield { type: 'tool-call', id: callId, name, arguments: toolArguments(id, name, fn.arguments) };
+        }
         if (chunk.done === true) {
           upstream.finish();
           const usage = chatUsage(chunk);
-          yield { type: 'finish', finishReason: finishReason(optionalString(chunk, 'done_reason')), ...(usage ? { usage } : {}) };
+          // Ollama says "stop" for a turn that called tools.
+          const reason = toolCallCount > 0 ? 'tool-calls' : finishReason(optionalString(chunk, 'done_reason'));
+          yield { type: 'finish', finishReason: reason, ...(usage ? { usage } : {}) };
           return;
         }
         if (chunk.done !== false) throw protocolError(id, `an /api/chat chunk has no boolean "done": ${line}`);
@@ -168,7 +185,7 @@ export function createOllamaProvider(options: OllamaProviderOptions): Provider {
   return {
     id,
     kind: 'ollama',
-    capabilities: { chat: true, streaming: true, toolCalls: false, embeddings: true, modelList: true, modelPull: true },
+    capabilities: { chat: true, streaming: true, toolCalls: true, embeddings: true, modelList: true, modelPull: true },
     listModels: (signal) => listModels(signal),
     streamChat,
     embed,

@@ -112,3 +112,47 @@ describe('openai-compatible provider', () => {
     expect(provider.kind).toBe('openai-compatible');
   });
 });
+
+describe('openai-compatible provider tool calls', () => {
+  let server: OpenAICompatibleTestServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  it('sends a tool-calling turn with null content and JSON-text arguments, and its result with tool_call_id', async () => {
+    server = await startOpenAICompatibleTestServer();
+    const provider = createOpenAICompatibleProvider({ baseURL: server.baseURL, timeouts: RELAXED_TIMEOUTS });
+    await collectStream(
+      provider.streamChat({
+        model: 'test-model',
+        messages: [
+          { role: 'user', content: 'Weather?' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+          { role: 'tool', content: '18 °C', toolCallId: 'call_1', toolName: 'get_weather' },
+        ],
+      }),
+    );
+    const body = server.requests.find((candidate) => candidate.endpoint === 'chat')?.body as { messages: unknown[] };
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '18 °C' },
+    ]);
+  });
+
+  it('reads a tool call sent whole in one chunk without [DONE], as llama.cpp server may', async () => {
+    const events = [
+      'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"abc","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}}]},"finish_reason":null}]}\n\n',
+      'data: {"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}\n\n',
+    ];
+    const eventFetch: typeof fetch = () => Promise.resolve(new Response(events.join(''), { headers: { 'content-type': 'text/event-stream' } }));
+    const provider = createOpenAICompatibleProvider({ baseURL: 'http://llama-cpp.test/v1', timeouts: RELAXED_TIMEOUTS, fetch: eventFetch });
+    const { parts, error } = await collectStream(provider.streamChat({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] }));
+    expect(error).toBeUndefined();
+    expect(parts).toEqual([
+      { type: 'tool-call', id: 'abc', name: 'get_weather', arguments: { city: 'Paris' } },
+      { type: 'finish', finishReason: 'tool-calls' },
+    ]);
+  });
+});

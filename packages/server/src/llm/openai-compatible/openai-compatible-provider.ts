@@ -4,6 +4,10 @@ import { isNumberArray, isRecord, optionalNumber, optionalString } from '../http
 import { readServerSentEvents, SSE_DONE } from '../http/line-readers.js';
 import { createUpstreamClient } from '../http/upstream-client.js';
 import { parseJson, protocolError, streamedError } from '../http/upstream-errors.js';
+import { toFunctionTools } from '../http/function-tools.js';
+import { createToolCallIds } from '../tool-call-ids.js';
+import { toOpenAIMessages } from './openai-messages.js';
+import { createToolCallFragments } from './tool-call-fragments.js';
 
 export interface OpenAICompatibleProviderOptions {
   /** The API root including its version, e.g. https://api.openai.com/v1 or http://host:8000/v1. */
@@ -50,7 +54,8 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
     const upstream = await client.stream(endpoint('/chat/completions'), {
       body: {
         model: request.model,
-        messages: request.messages.map(({ role, content }) => ({ role, content })),
+        messages: toOpenAIMessages(request.messages),
+        tools: toFunctionTools(request.tools),
         stream: true,
         stream_options: { include_usage: true },
         temperature: request.temperature,
@@ -69,6 +74,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
     let reason: FinishReason | undefined;
     let usage: TokenUsage | undefined;
     let sawDone = false;
+    const toolCalls = createToolCallFragments(id);
     try {
       for await (const event of readServerSentEvents(upstream.body)) {
         if (event.data === SSE_DONE) {
@@ -91,11 +97,19 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
           upstream.markToken();
         }
         if (text !== '') yield { type: 'text-delta', text };
+        if (Array.isArray(delta.tool_calls)) toolCalls.add(delta.tool_calls);
         const finish = optionalString(choice, 'finish_reason');
         if (finish !== undefined) reason = mapFinishReason(finish);
       }
       // Servers that skip [DONE] still send a finish_reason; without either the answer was cut short.
       if (reason === undefined && !sawDone) throw protocolError(id, 'the chat stream ended without [DONE] or a finish_reason');
+      if (toolCalls.size > 0) {
+        // Arguments are complete only now; a call cut short by the token limit fails here.
+        const calls = toolCalls.complete({ cutShort: reason === 'length', fallbackId: createToolCallIds() });
+        for (const call of calls) yield { type: 'tool-call', ...call };
+        // Some servers report "stop" for a turn that called tools; complete calls are what matters.
+        reason = 'tool-calls';
+      }
       yield { type: 'finish', finishReason: reason ?? 'other', ...(usage ? { usage } : {}) };
     } finally {
       upstream.release();
@@ -154,7 +168,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
   return {
     id,
     kind: 'openai-compatible',
-    capabilities: { chat: true, streaming: true, toolCalls: false, embeddings: true, modelList: true, modelPull: false },
+    capabilities: { chat: true, streaming: true, toolCalls: true, embeddings: true, modelList: true, modelPull: false },
     listModels: (signal) => listModels(signal),
     streamChat,
     embed,
@@ -164,6 +178,8 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleProvider
 
 function mapFinishReason(reason: string): FinishReason {
   if (reason === 'stop' || reason === 'eos') return 'stop';
+  // function_call is the pre-tools name some servers still send.
+  if (reason === 'tool_calls' || reason === 'function_call') return 'tool-calls';
   return reason === 'length' ? 'length' : 'other';
 }
 

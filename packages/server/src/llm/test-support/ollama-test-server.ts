@@ -7,7 +7,10 @@ import {
   countTestTokens,
   DEFAULT_MODELS,
   hasModel,
+  scriptedFinishReason,
   testEmbedding,
+  type ScriptedFinishReason,
+  type ScriptedToolCall,
   type ScriptedUsage,
   type TestEndpoint,
   type TestServer,
@@ -64,12 +67,12 @@ async function handle(script: OllamaTestScript, context: ExchangeContext): Promi
       const messages = Array.isArray(body.messages) ? body.messages.filter(isRecord) : [];
       const usage = reply.usage ?? {
         promptTokens: countTestTokens(messages.map((message) => String(message.content ?? ''))),
-        completionTokens: reply.tokens.length,
+        completionTokens: reply.tokens.length + (reply.toolCalls?.length ?? 0),
       };
       const model = String(body.model);
       // Ollama streams unless told `stream: false`.
       if (body.stream === false) {
-        return sendJson(context, 200, { ...chunk(model, reply.tokens.join('')), ...finalFields(reply.finishReason ?? 'stop', usage) });
+        return sendJson(context, 200, { ...chunk(model, reply.tokens.join(''), reply.toolCalls), ...finalFields(scriptedFinishReason(reply), usage) });
       }
       return streamScriptedReply(context, reply, ndjsonFraming(model), usage);
     }
@@ -97,20 +100,28 @@ function ndjsonFraming(model: string): StreamFraming {
     contentType: 'application/x-ndjson',
     opening: () => [],
     token: (text) => line({ ...chunk(model, text), done: false }),
+    // Ollama parses the calls out of the model's output itself and sends them whole, in one chunk.
+    toolCalls: (calls) => [line({ ...chunk(model, '', calls), done: false })],
     closing: (finishReason, usage) => [line({ ...chunk(model, ''), ...finalFields(finishReason, usage) })],
     garbage: `{"model":"${model}","created_at":"${new Date().toISOString()}","message":{"role":"assist\n`,
     errorBody,
   };
 }
 
-function chunk(model: string, content: string): Record<string, unknown> {
-  return { model, created_at: new Date().toISOString(), message: { role: 'assistant', content } };
+function chunk(model: string, content: string, toolCalls?: ScriptedToolCall[]): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: 'assistant', content };
+  if (toolCalls?.length) {
+    // Arguments arrive as an object; a scripted string (malformed arguments) is sent as it is.
+    message.tool_calls = toolCalls.map((call, index) => ({ ...(call.id === undefined ? {} : { id: call.id }), function: { index, name: call.name, arguments: call.arguments } }));
+  }
+  return { model, created_at: new Date().toISOString(), message };
 }
 
 /** The statistics Ollama appends to the last chunk; durations are nanoseconds. */
-function finalFields(finishReason: string, usage: ScriptedUsage): Record<string, unknown> {
+function finalFields(finishReason: ScriptedFinishReason, usage: ScriptedUsage): Record<string, unknown> {
   return {
-    done_reason: finishReason,
+    // Ollama has no tool-call finish reason: a turn that called tools ends with "stop".
+    done_reason: finishReason === 'tool_calls' ? 'stop' : finishReason,
     done: true,
     total_duration: 4_883_583_458,
     load_duration: 1_334_875,

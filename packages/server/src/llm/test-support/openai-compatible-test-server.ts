@@ -6,7 +6,11 @@ import {
   chooseReply,
   countTestTokens,
   DEFAULT_MODELS,
+  scriptedArgumentsText,
+  scriptedFinishReason,
   testEmbedding,
+  type ScriptedReply,
+  type ScriptedToolCall,
   type ScriptedUsage,
   type TestEndpoint,
   type TestServer,
@@ -57,10 +61,10 @@ async function handle(script: OpenAICompatibleTestScript, context: ExchangeConte
       const messages = Array.isArray(body.messages) ? body.messages.filter(isRecord) : [];
       const usage = reply.usage ?? {
         promptTokens: countTestTokens(messages.map((message) => String(message.content ?? ''))),
-        completionTokens: reply.tokens.length,
+        completionTokens: reply.tokens.length + (reply.toolCalls?.length ?? 0),
       };
       const model = String(body.model);
-      if (body.stream !== true) return answerWhole(context, model, reply.tokens.join(''), reply.finishReason ?? 'stop', usage);
+      if (body.stream !== true) return answerWhole(context, model, reply, usage);
       const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
       return streamScriptedReply(context, reply, chunkFraming(model, includeUsage), usage);
     }
@@ -83,7 +87,14 @@ async function handle(script: OpenAICompatibleTestScript, context: ExchangeConte
   }
 }
 
-/** OpenAI streams: a role chunk, content chunks, a finish chunk, an optional usage chunk, [DONE]. */
+/** How many characters of arguments text go in one fragment: small, so values split mid-string. */
+const ARGUMENTS_FRAGMENT_LENGTH = 5;
+
+/**
+ * OpenAI streams: a role chunk, content chunks, tool-call fragments, a finish chunk, an
+ * optional usage chunk, [DONE]. A tool call's first fragment holds its index, id, type and
+ * name with empty arguments; the arguments text follows in small pieces under the same index.
+ */
 function chunkFraming(model: string, includeUsage: boolean): StreamFraming {
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
@@ -94,6 +105,17 @@ function chunkFraming(model: string, includeUsage: boolean): StreamFraming {
     contentType: 'text/event-stream; charset=utf-8',
     opening: () => [event([choice({ role: 'assistant', content: '', refusal: null })])],
     token: (text) => event([choice({ content: text })]),
+    toolCalls: (calls) =>
+      calls.flatMap((call, index) => {
+        const fragment = (fields: Record<string, unknown>): string => event([choice({ tool_calls: [{ index, ...fields }] })]);
+        const characters = Array.from(scriptedArgumentsText(call));
+        const pieces: string[] = [];
+        for (let at = 0; at < characters.length; at += ARGUMENTS_FRAGMENT_LENGTH) pieces.push(characters.slice(at, at + ARGUMENTS_FRAGMENT_LENGTH).join(''));
+        return [
+          fragment({ id: toolCallId(call, index), type: 'function', function: { name: call.name, arguments: '' } }),
+          ...pieces.map((piece) => fragment({ function: { arguments: piece } })),
+        ];
+      }),
     closing: (finishReason, usage) => [
       event([choice({}, finishReason)]),
       ...(includeUsage ? [event([], usageObject(usage))] : []),
@@ -104,14 +126,21 @@ function chunkFraming(model: string, includeUsage: boolean): StreamFraming {
   };
 }
 
-function answerWhole(context: ExchangeContext, model: string, content: string, finishReason: string, usage: ScriptedUsage): void {
+function toolCallId(call: ScriptedToolCall, index: number): string {
+  return call.id ?? `call_${index}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}
+
+function answerWhole(context: ExchangeContext, model: string, reply: ScriptedReply, usage: ScriptedUsage): void {
+  const content = reply.tokens.join('');
+  const toolCalls = reply.toolCalls?.map((call, index) => ({ id: toolCallId(call, index), type: 'function', function: { name: call.name, arguments: scriptedArgumentsText(call) } }));
+  const message = toolCalls?.length ? { role: 'assistant', content: content === '' ? null : content, tool_calls: toolCalls, refusal: null } : { role: 'assistant', content, refusal: null };
   sendJson(context, 200, {
     id: `chatcmpl-${randomUUID()}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model,
     system_fingerprint: 'fp_test',
-    choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finishReason }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: scriptedFinishReason(reply) }],
     usage: usageObject(usage),
   });
 }

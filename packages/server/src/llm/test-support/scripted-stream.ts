@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExchangeContext } from './scripted-http-server.js';
-import type { ScriptedFault, ScriptedReply, ScriptedUsage } from './test-server-script.js';
+import { scriptedFinishReason, type ScriptedFault, type ScriptedFinishReason, type ScriptedReply, type ScriptedToolCall, type ScriptedUsage } from './test-server-script.js';
 
 /** How one API frames a streamed chat answer. */
 export interface StreamFraming {
@@ -8,8 +8,10 @@ export interface StreamFraming {
   /** Frames before the first token, e.g. OpenAI's role-only chunk. */
   opening(): string[];
   token(text: string): string;
+  /** Frames carrying the tool calls, as the server streams them. */
+  toolCalls(calls: ScriptedToolCall[]): string[];
   /** Frames that end a complete answer: finish chunk, usage, [DONE]. */
-  closing(finishReason: 'stop' | 'length', usage: ScriptedUsage): string[];
+  closing(finishReason: ScriptedFinishReason, usage: ScriptedUsage): string[];
   /** A default broken frame for the 'malformed' fault. */
   garbage: string;
   /** The API's own error body for an HTTP error. */
@@ -49,6 +51,12 @@ export async function streamScriptedReply(context: ExchangeContext, reply: Scrip
     if (index > 0 && reply.delayMs) await sleep(reply.delayMs);
     await send(framing.token(token));
   }
+  if (reply.toolCalls?.length) {
+    for (const frame of framing.toolCalls(reply.toolCalls)) {
+      if (reply.delayMs) await sleep(reply.delayMs);
+      await send(frame);
+    }
+  }
   if (fault?.type === 'stall' || context.isGone()) return;
   if (fault?.type === 'cut') {
     await sleep(Math.max(CUT_AFTER_MS, reply.delayMs ?? 0));
@@ -60,7 +68,7 @@ export async function streamScriptedReply(context: ExchangeContext, reply: Scrip
     if (reply.delayMs) await sleep(reply.delayMs);
     await send(fault.chunk ?? framing.garbage);
   }
-  for (const frame of framing.closing(reply.finishReason ?? 'stop', usage)) await send(frame);
+  for (const frame of framing.closing(scriptedFinishReason(reply), usage)) await send(frame);
   if (!context.isGone()) response.end();
 }
 
