@@ -4,6 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createAgentCatalog, type AgentCatalog } from './agents/agent-catalog.js';
+import { builtinAgentsDir } from './agents/agent-files.js';
+import { resolve as resolvePath } from 'node:path';
 import { createChatService, type ChatService } from './chat/chat-service.js';
 import type { ResolvedConfig } from './config/load.js';
 import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
@@ -108,7 +110,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
 
   const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
   const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
-  const agents = createAgentCatalog();
+  const agents = await createAgentCatalog({ storage, dir: config.AGENTS_DIR ? resolvePath(config.AGENTS_DIR) : builtinAgentsDir, logger });
   const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP });
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const limiter = redis

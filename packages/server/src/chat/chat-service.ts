@@ -111,7 +111,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const userMessageId = newId(now);
     const messageId = newId(now);
     const prompt: ChatMessage[] = [
-      ...(agent.systemPrompt ? [{ role: 'system' as const, content: agent.systemPrompt }] : []),
+      ...(agent.system_prompt ? [{ role: 'system' as const, content: agent.system_prompt }] : []),
       ...history.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content && m.status !== 'error').map((m) => ({ role: m.role, content: m.content })),
       { role: 'user', content: input.message },
     ];

@@ -36,6 +36,8 @@ export const ConfigSchema = Type.Object({
     description: 'What limited requests get while REDIS_URL does not answer: `refuse` (503 LIMITS_UNAVAILABLE) or `allow` (served without limits, logged).' }) }),
   MODELS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './models', check: 'existing-dir-when-set',
     description: 'Folder of GGUF files served by the embedded llama.cpp engine. Unset: `./models` if it exists. When set it must exist.' }) })),
+  AGENTS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './agents', check: 'existing-dir-when-set',
+    description: 'Folder of the built-in agent files (one JSON file per agent). Unset: the `agents/` folder that ships with SutazAI.' }) })),
   OLLAMA_BASE_URL: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:11434', check: 'url',
     description: 'Ollama server. Unset: Ollama on http://127.0.0.1:11434 is used when it answers and shown as disabled when it does not.' }) })),
   OPENAI_BASE_URL: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:8000/v1', check: 'url',

@@ -45,7 +45,7 @@ describe('HTTP app: errors, request ids, original shapes, OpenAPI', () => {
     }
     const agents = (await t.app.inject({ method: 'GET', url: '/api/v1/agents/' })).json();
     expect(Array.isArray(agents)).toBe(true);
-    expect(agents[0]).toMatchObject({ id: 'default', name: expect.any(String), description: expect.any(String), status: 'active', capabilities: expect.arrayContaining(['chat']) });
+    expect(agents[0]).toMatchObject({ id: 'jarvis', builtin: true, name: expect.any(String), description: expect.any(String), status: 'active', capabilities: expect.arrayContaining(['chat']) });
   });
 
   it.each([

@@ -69,6 +69,12 @@ export interface MessagesTable {
   error_code: string | null;
   created_at: number;
   updated_at: number;
+  /** Tool messages: the reply that made the call, its round, the call's id, tool and JSON arguments. */
+  parent_id: Generated<string | null>;
+  step: Generated<number | null>;
+  tool_call_id: Generated<string | null>;
+  tool_name: Generated<string | null>;
+  tool_arguments: Generated<string | null>;
 }
 
 export interface AgentsTable {
@@ -78,9 +84,32 @@ export interface AgentsTable {
   description: string;
   system_prompt: string;
   model: string | null;
+  /** JSON arrays and object, as text: portable across both engines. */
   tools: string;
+  knowledge_bases: Generated<string>;
+  limits: Generated<string>;
   created_at: number;
   updated_at: number;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface AgentRunsTable {
+  id: string;
+  owner_id: string;
+  agent_id: string;
+  status: RunStatus;
+  input: string;
+  model: string | null;
+  conversation_id: string | null;
+  message_id: string | null;
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: Generated<number>;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
 }
 
 export interface Database {
@@ -88,6 +117,7 @@ export interface Database {
   conversations: ConversationsTable;
   messages: MessagesTable;
   agents: AgentsTable;
+  agent_runs: AgentRunsTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;

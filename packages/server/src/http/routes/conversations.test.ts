@@ -23,7 +23,7 @@ describe('conversations API', () => {
   it('lists conversations newest first with titles from the first message', async () => {
     const body = (await get('/api/v1/conversations')).json();
     expect(body.items.map((c: { id: string }) => c.id)).toEqual(['notes', 'recipe', 'trip-paris']);
-    expect(body.items[2]).toMatchObject({ title: 'Plan a trip to Paris', message_count: 2, agent: 'default' });
+    expect(body.items[2]).toMatchObject({ title: 'Plan a trip to Paris', message_count: 2, agent: 'jarvis' });
     expect(body.next_cursor).toBeNull();
   });
 
