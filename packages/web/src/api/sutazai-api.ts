@@ -2,7 +2,8 @@
 import type { ApiClient } from './api-client';
 import { ApiError } from './api-error';
 import type {
-  AdminCreateUserRequest, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
+  AdminCreateUserRequest, AgentCreateRequest, AgentDuplicateRequest, AgentSummary, AgentUpdateRequest, ChangePasswordRequest, ChangePasswordResponse,
+  Run, RunCreateRequest, SetupState, ToolSummary, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
   ConversationListQuery, CreateApiKeyRequest, CreateApiKeyResponse, ExportFormat, HealthDetailedResponse, LoginRequest, LoginResponse,
   ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
   StopStreamResponse, User, UserList,
@@ -15,6 +16,8 @@ export function createSutazaiApi(client: ApiClient) {
     client,
     auth: {
       me: (signal?: AbortSignal) => client.get<User>('/api/v1/auth/me', { signal }),
+      setup: (signal?: AbortSignal) => client.get<SetupState>('/api/v1/auth/setup', { signal }),
+      changePassword: (body: ChangePasswordRequest) => client.send<ChangePasswordResponse>('POST', '/api/v1/auth/password', body),
       login: (body: LoginRequest) => client.send<LoginResponse>('POST', '/api/v1/auth/login', body),
       register: (body: RegisterRequest) => client.send<RegisterResponse>('POST', '/api/v1/auth/register', body),
       logout: () => client.send<undefined>('POST', '/api/v1/auth/logout'),
@@ -31,6 +34,20 @@ export function createSutazaiApi(client: ApiClient) {
     },
     models: (signal?: AbortSignal) => client.get<ModelsResponse>('/api/v1/models/', { signal }),
     agents: (signal?: AbortSignal) => client.get<AgentList>('/api/v1/agents/', { signal }),
+    agent: {
+      get: (agentId: string, signal?: AbortSignal) => client.get<AgentSummary>(`/api/v1/agents/${id(agentId)}`, { signal }),
+      create: (body: AgentCreateRequest) => client.send<AgentSummary>('POST', '/api/v1/agents/', body),
+      update: (agentId: string, body: AgentUpdateRequest) => client.send<AgentSummary>('PATCH', `/api/v1/agents/${id(agentId)}`, body),
+      duplicate: (agentId: string, body: AgentDuplicateRequest = {}) => client.send<AgentSummary>('POST', `/api/v1/agents/${id(agentId)}/duplicate`, body),
+      remove: (agentId: string) => client.send<undefined>('DELETE', `/api/v1/agents/${id(agentId)}`),
+      startRun: (agentId: string, body: RunCreateRequest) => client.send<Run>('POST', `/api/v1/agents/${id(agentId)}/runs`, body),
+    },
+    tools: async (signal?: AbortSignal) => items(await client.get<ToolSummary[] | { items: ToolSummary[] }>('/api/v1/tools', { signal })),
+    runs: {
+      list: async (signal?: AbortSignal) => items(await client.get<Run[] | { items: Run[] }>('/api/v1/runs', { signal })),
+      get: (runId: string, signal?: AbortSignal) => client.get<Run>(`/api/v1/runs/${id(runId)}`, { signal }),
+      cancel: (runId: string) => client.send<Run>('POST', `/api/v1/runs/${id(runId)}/cancel`),
+    },
     testProvider: (body: ProviderTestRequest) => client.send<ProviderTestResponse>('POST', '/api/v1/providers/test', body),
     conversations: {
       list: (query: ConversationListQuery, signal?: AbortSignal) => client.get<ConversationList>(`/api/v1/conversations${queryString(query)}`, { signal }),
@@ -73,6 +90,11 @@ function isHealthReport(value: unknown): value is HealthDetailedResponse {
   if (typeof value !== 'object' || value === null) return false;
   const report = value as Partial<HealthDetailedResponse>;
   return typeof report.status === 'string' && Array.isArray(report.services);
+}
+
+/** The contracts name no list type for tools and runs yet: a bare array and `{ items }` are both read. */
+function items<T>(answer: T[] | { items: T[] }): T[] {
+  return Array.isArray(answer) ? answer : answer.items;
 }
 
 function queryString(query: ConversationListQuery): string {

@@ -7,6 +7,7 @@ import type {
   AdminSettings as AdminSettingsSchema,
   AdminUpdateUserRequest as AdminUpdateUserRequestSchema,
   AgentList as AgentListSchema,
+  ChangePasswordResponse as ChangePasswordResponseSchema,
   ApiKey as ApiKeySchema,
   ApiKeyList as ApiKeyListSchema,
   CreateApiKeyRequest as CreateApiKeyRequestSchema,
@@ -18,11 +19,23 @@ import type {
   RegisterResponse as RegisterResponseSchema,
   RenameConversationRequest as RenameConversationRequestSchema,
   SignupPolicy as SignupPolicySchema,
+  SetupState as SetupStateSchema,
   UserList as UserListSchema,
 } from '@sutazai/contracts';
 
 export type {
+  AgentCreateRequest,
+  AgentDuplicateRequest,
+  AgentLimits,
   AgentSummary,
+  AgentUpdateRequest,
+  ChangePasswordRequest,
+  LimitReachedEvent,
+  Run,
+  RunCreateRequest,
+  ToolCallEvent,
+  ToolResultEvent,
+  ToolSummary,
   ChatRequest,
   ChatStreamEvent,
   ConversationDetail,
@@ -55,6 +68,8 @@ export type AdminCreateUserRequest = Static<typeof AdminCreateUserRequestSchema>
 export type AdminSettings = Static<typeof AdminSettingsSchema>;
 export type AdminUpdateUserRequest = Static<typeof AdminUpdateUserRequestSchema>;
 export type AgentList = Static<typeof AgentListSchema>;
+export type ChangePasswordResponse = Static<typeof ChangePasswordResponseSchema>;
+export type SetupState = Static<typeof SetupStateSchema>;
 export type ApiKey = Static<typeof ApiKeySchema>;
 export type ApiKeyList = Static<typeof ApiKeyListSchema>;
 export type CreateApiKeyRequest = Static<typeof CreateApiKeyRequestSchema>;

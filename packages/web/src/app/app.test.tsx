@@ -1,42 +1,11 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { ConversationDetail, Message } from '../api/types';
-import { agentsResponse, apiError, createFakeApi, eventStream, healthyReport, json, modelsResponse, user, type Handler } from '../test/fake-api';
-import { App } from './app';
-import { createServices, type Services } from './services';
+import { apiError, eventStream, json, modelsResponse, user, type Handler } from '../test/fake-api';
+import { renderApp, setUpAppTests } from '../test/render-app';
 
-let services: Services | undefined;
-const layout = Object.fromEntries(['clientHeight', 'clientWidth', 'offsetHeight'].map((name) => [name, Object.getOwnPropertyDescriptor(HTMLElement.prototype, name)]));
-beforeEach(() => {
-  window.history.replaceState(null, '', '/');
-  // happy-dom does no layout: the message list's scroller gets a screen's size and each
-  // message a height, as in a browser, so the virtualiser has something to measure.
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 900 });
-  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 800 });
-  Object.defineProperty(HTMLElement.prototype, 'offsetHeight', { configurable: true, get: () => 120 });
-});
-afterEach(() => {
-  services?.monitor.stop();
-  services = undefined;
-  window.history.replaceState(null, '', '/');
-  for (const [name, descriptor] of Object.entries(layout)) {
-    if (descriptor) Object.defineProperty(HTMLElement.prototype, name, descriptor);
-  }
-});
-
-function start(routes: Record<string, Handler>) {
-  const fake = createFakeApi({
-    'GET /health/detailed': () => json(healthyReport),
-    'GET /api/v1/auth/me': () => json(user),
-    'GET /api/v1/models/': () => json(modelsResponse),
-    'GET /api/v1/agents/': () => json(agentsResponse),
-    'GET /api/v1/conversations': () => json({ items: [], next_cursor: null }),
-    ...routes,
-  });
-  services = createServices({ fetch: fake.fetch });
-  render(<App services={services} />);
-  return fake;
-}
+setUpAppTests();
+const start = (routes: Record<string, Handler>) => renderApp(routes);
 
 const messageInput = () => screen.findByTestId('message-input');
 const messages = () => screen.queryAllByTestId('message');
@@ -248,8 +217,7 @@ describe('chatting', () => {
       usage: null, time_to_first_token_ms: null, duration_ms: null, error_code: null, created_at: '2025-01-01T00:00:00.000Z',
     }));
     const conversation: ConversationDetail = { id: 'big', title: 'Big', agent: 'default', message_count: 1000, created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z', messages: stored };
-    window.history.replaceState(null, '', '/c/big');
-    start({ 'GET /api/v1/conversations/big': () => json(conversation) });
+    renderApp({ 'GET /api/v1/conversations/big': () => json(conversation) }, '/c/big');
     await screen.findByTestId('message-list');
     await waitFor(() => expect(messages().length).toBeGreaterThan(0));
     expect(messages().length).toBeLessThan(40);

@@ -1,31 +1,55 @@
 /**
- * Sign-in, and the first-run form that creates the administrator. The server has no
- * anonymous "does any account exist?" question, so the choice is the person's: a new server
- * is set up with the second form, and the server's answer says what happened (the first
- * account becomes admin; later ones follow the sign-up policy, closed by default).
+ * Sign-in, and the first-run form that creates the administrator. GET /api/v1/auth/setup
+ * (public, no secrets) says which to show: a server with no account yet gets the first-run
+ * screen; later, sign-up is offered only when the administrator's policy allows it. A server
+ * that cannot answer that question gets both forms and the choice is the person's.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SetupState } from '../api/types';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
 import { useAsyncAction } from '../ui/use-async-action';
 import { useSession } from './session';
 
 type Mode = 'sign-in' | 'create';
+/** undefined while asking; null when the server could not say (an older server, a failure). */
+type Setup = SetupState | null | undefined;
 
 export function SignInScreen({ notice }: { notice?: string | undefined }) {
+  const { api } = useServices();
+  const [setup, setSetup] = useState<Setup>(undefined);
   const [mode, setMode] = useState<Mode>('sign-in');
+
+  useEffect(() => {
+    const controller = new AbortController();
+    api.auth.setup(controller.signal).then(setSetup, () => {
+      if (!controller.signal.aborted) setSetup(null);
+    });
+    return () => controller.abort();
+  }, [api]);
+
+  const firstRun = setup?.needs_admin === true;
+  const signupOpen = setup === null || setup === undefined || setup.signup_policy !== 'closed';
+  const shown: Mode = firstRun ? 'create' : mode;
+
   return (
     <main className="auth-screen">
-      <div className="auth-card">
+      <div className="auth-card" data-testid={firstRun ? 'first-run' : 'sign-in-screen'}>
         <h1 className="auth-title"><span className="logo-dot" aria-hidden="true" /> JARVIS</h1>
-        <p className="auth-subtitle">Your self-hosted SutazAI assistant</p>
-        {notice && mode === 'sign-in' && <p className="notice" role="status">{notice}</p>}
-        {mode === 'sign-in' ? <SignInForm /> : <CreateAccountForm onSignIn={() => setMode('sign-in')} />}
-        <p className="auth-switch">
-          {mode === 'sign-in'
-            ? <>New server, or sign-up is open? <button type="button" className="link-button" onClick={() => setMode('create')}>Create an account</button></>
-            : <>Have an account? <button type="button" className="link-button" onClick={() => setMode('sign-in')}>Sign in</button></>}
-        </p>
+        <p className="auth-subtitle">{firstRun ? 'Set up your self-hosted SutazAI assistant' : 'Your self-hosted SutazAI assistant'}</p>
+        {notice && shown === 'sign-in' && <p className="notice" role="status">{notice}</p>}
+        {setup === undefined ? (
+          <p role="status" className="muted">Checking this server…</p>
+        ) : shown === 'sign-in' ? <SignInForm /> : <CreateAccountForm setup={setup} onSignIn={() => setMode('sign-in')} />}
+        {setup !== undefined && !firstRun && (
+          <p className="auth-switch">
+            {shown === 'create'
+              ? <>Have an account? <button type="button" className="link-button" onClick={() => setMode('sign-in')}>Sign in</button></>
+              : signupOpen
+                ? <>{setup === null ? 'New server, or sign-up is open?' : 'No account yet?'} <button type="button" className="link-button" onClick={() => setMode('create')} data-testid="show-register">Create an account</button></>
+                : <span data-testid="signup-closed">No account yet? Sign-up is closed on this server: ask an administrator to create one for you.</span>}
+          </p>
+        )}
       </div>
     </main>
   );
@@ -60,7 +84,7 @@ function SignInForm() {
   );
 }
 
-function CreateAccountForm({ onSignIn }: { onSignIn: () => void }) {
+function CreateAccountForm({ setup, onSignIn }: { setup: SetupState | null; onSignIn: () => void }) {
   const { api } = useServices();
   const { signedIn } = useSession();
   const [name, setName] = useState('');
@@ -96,11 +120,8 @@ function CreateAccountForm({ onSignIn }: { onSignIn: () => void }) {
   }
 
   return (
-    <form className="form" onSubmit={(event) => void submit(event)} aria-label="Create an account" data-testid="register-form">
-      <p className="form-intro">
-        On a new server the first account becomes the <strong>administrator</strong>. After that, sign-up follows the
-        administrator's policy (closed unless they open it).
-      </p>
+    <form className="form" onSubmit={(event) => void submit(event)} aria-label={setup?.needs_admin ? 'Create the administrator account' : 'Create an account'} data-testid="register-form">
+      <p className="form-intro">{intro(setup)}</p>
       <label className="field">
         <span>Name (optional)</span>
         <input autoComplete="name" maxLength={100} value={name} onChange={(e) => setName(e.target.value)} data-testid="register-name" />
@@ -118,7 +139,16 @@ function CreateAccountForm({ onSignIn }: { onSignIn: () => void }) {
         <input type="password" autoComplete="new-password" required minLength={8} maxLength={256} value={confirm} onChange={(e) => setConfirm(e.target.value)} data-testid="register-confirm" />
       </label>
       {error && <ErrorNotice error={error} testId="register-error" />}
-      <button type="submit" className="button-primary" disabled={busy} data-testid="register-submit">{busy ? 'Creating…' : 'Create account'}</button>
+      <button type="submit" className="button-primary" disabled={busy} data-testid="register-submit">{busy ? 'Creating…' : setup?.needs_admin ? 'Create the administrator' : 'Create account'}</button>
     </form>
   );
+}
+
+function intro(setup: SetupState | null) {
+  if (setup === null) {
+    return <>On a new server the first account becomes the <strong>administrator</strong>. After that, sign-up follows the administrator&apos;s policy (closed unless they open it).</>;
+  }
+  if (setup.needs_admin) return <>No account exists yet. The account you create now is the <strong>administrator</strong> of this server: it manages users and who may sign up.</>;
+  if (setup.signup_policy === 'approval') return <>An administrator approves new accounts: you can sign in once yours is enabled.</>;
+  return <>Sign-up is open on this server: your account works at once.</>;
 }

@@ -1,5 +1,6 @@
 import { useUser } from '../auth/session';
 import { ApiKeysSection } from './api-keys-section';
+import { PasswordSection } from './password-section';
 import { SignupPolicySection } from './signup-policy-section';
 import { UsersSection } from './users-section';
 
@@ -17,7 +18,7 @@ export function SettingsPage() {
         </dl>
         {singleUser
           ? <p className="muted">This server runs with AUTH=disabled: everyone who reaches it acts as this local administrator.</p>
-          : <p className="muted">Password: this server has no self-service password change yet; an administrator can set a new password for you (Users, below, for administrators).</p>}
+          : <PasswordSection />}
       </section>
       <ApiKeysSection />
       {user.role === 'admin' && <UsersSection me={user} />}
