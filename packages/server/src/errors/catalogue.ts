@@ -55,6 +55,7 @@ export const errorCatalogue = {
   LIMIT_REACHED: { status: 422, retryable: false, message: 'The agent reached one of its limits before it answered.', hint: 'Raise the agent\'s limits (steps, time, tokens), or ask for less at once.' },
   MCP_SERVER_NOT_FOUND: { status: 404, retryable: false, message: 'No such MCP server.', hint: 'List them with GET /api/v1/admin/mcp-servers.' },
   MCP_SERVER_UNAVAILABLE: { status: 502, retryable: true, message: 'The MCP server could not be reached.', hint: 'Check its command or URL; GET /health/detailed shows each MCP server.' },
+  MCP_STDIO_DISABLED: { status: 403, retryable: false, message: 'MCP servers that run a command (stdio) are off on this server.', hint: 'Use a streamable-http server, or set MCP_STDIO_ENABLED=true and restart (the command then runs with the server\'s privileges).' },
   RUN_NOT_FOUND: { status: 404, retryable: false, message: 'No such agent run.', hint: 'List your runs with GET /api/v1/runs.' },
   RUN_FINISHED: { status: 409, retryable: false, message: 'This run has finished already.', hint: 'Start a new run with POST /api/v1/agents/{id}/runs.' },
   QUEUE_UNAVAILABLE: { status: 503, retryable: true, message: 'The job queue is not answering.', hint: 'Check AMQP_URL and that RabbitMQ runs; GET /health/detailed shows it.' },
