@@ -1,12 +1,15 @@
-import type { LlamaChat, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
-import type { ChatRequest, ChatStreamPart, FinishReason, ModelInfo, ProbeResult, Provider, ProviderCapabilities, TokenUsage } from '../provider.js';
+import type { LlamaChat, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
+import type { ChatRequest, ChatStreamPart, FinishReason, ModelInfo, ProbeResult, Provider, ProviderCapabilities, TokenUsage, ToolCall, ToolDefinition } from '../provider.js';
 import { ProviderError } from '../provider.js';
+import { createToolCallIds } from '../tool-call-ids.js';
 import { toChatHistory } from './chat-history.js';
 import { countPromptTokens, toFinishReason } from './chat-response.js';
 import { createLlamaEngine, type LlamaCppLogger } from './llama-engine.js';
 import { errorCode, readModelDirectory, type GgufFile, type ModelDirectoryListing } from './model-directory.js';
 import { createSerialQueue, waitUnlessAborted, type SerialQueue } from './serial-queue.js';
 import { createTextChannel } from './text-channel.js';
+import { createAnswerDecoder, readToolReply } from './tool-reply.js';
+import { toolInstruction, toolReplySchema } from './tool-schema.js';
 
 export type { LlamaCppLogger } from './llama-engine.js';
 
@@ -31,6 +34,8 @@ export interface LlamaCppProviderOptions {
 const defaultThreads = 1;
 /** Caps the automatic context size so a model trained on 128k tokens does not allocate for 128k. */
 const defaultMaxContextSize = 4096;
+/** Grammars kept for reuse: an agent sends the same tool set turn after turn. */
+const maxCachedGrammars = 16;
 
 interface LoadedModel {
   name: string;
@@ -46,12 +51,17 @@ interface LoadedModel {
 interface GenerationOutcome {
   finishReason: FinishReason;
   usage: TokenUsage;
+  toolCalls: ToolCall[];
 }
+
+/** A JSON-schema grammar; `parse` validates a reply against the schema. */
+type ToolGrammar = LlamaGrammar & { parse(json: string): unknown };
 
 const capabilities: ProviderCapabilities = {
   chat: true,
   streaming: true,
-  toolCalls: false,
+  // Not native: with tools, replies are constrained to a JSON call or answer (tool-schema.ts).
+  toolCalls: true,
   embeddings: true,
   modelList: true,
   modelPull: false,
@@ -69,6 +79,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
   const loadingModels = new Map<string, Promise<LoadedModel>>();
   const loadedModels = new Map<string, LoadedModel>();
   const runningGenerations = new Set<{ controller: AbortController; done: Promise<unknown> }>();
+  const toolGrammars = new Map<string, Promise<ToolGrammar>>();
   let closed = false;
 
   function assertOpen(): void {
@@ -129,11 +140,36 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
     }
   }
 
+  /** One grammar per distinct tool set, built once; a failed build is forgotten so it can be retried. */
+  function getToolGrammar(tools: readonly ToolDefinition[]): Promise<ToolGrammar> {
+    const schema = toolReplySchema(tools);
+    const key = JSON.stringify(schema);
+    const cached = toolGrammars.get(key);
+    if (cached) {
+      toolGrammars.delete(key);
+      toolGrammars.set(key, cached);
+      return cached;
+    }
+    const grammar = engine.get().then(({ llama }): Promise<ToolGrammar> => llama.createGrammarForJsonSchema(schema)).catch((error: unknown) => {
+      toolGrammars.delete(key);
+      if (error instanceof ProviderError) throw error;
+      throw new ProviderError(id, 'upstream', `llama.cpp could not build a grammar for the tools ${tools.map((tool) => tool.name).join(', ')}: ${describe(error)}`, { cause: error });
+    });
+    toolGrammars.set(key, grammar);
+    if (toolGrammars.size > maxCachedGrammars) toolGrammars.delete(toolGrammars.keys().next().value as string);
+    return grammar;
+  }
+
   async function generate(loaded: LoadedModel, request: ChatRequest, signal: AbortSignal, onText: (text: string) => void): Promise<GenerationOutcome> {
-    const history = toChatHistory(request.messages);
+    const tools = request.tools?.length ? request.tools : undefined;
+    const grammar = tools ? await getToolGrammar(tools) : undefined;
+    const history = toChatHistory(request.messages, tools ? { instruction: toolInstruction(tools) } : {});
+    // With tools the raw text is JSON: only the text of an answer reaches the reader.
+    const answer = tools ? createAnswerDecoder() : undefined;
     const meterBefore = loaded.sequence.tokenMeter.getState();
     const response = await loaded.chat.generateResponse(history, {
-      onTextChunk: onText,
+      onTextChunk: answer ? (text) => onText(answer.push(text)) : onText,
+      grammar,
       signal,
       stopOnAbortSignal: true,
       // Without a limit a story model can run forever; the context size keeps the reply, and
@@ -142,17 +178,46 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
       temperature: request.temperature,
       topP: request.topP,
       seed: request.seed,
-      customStopTriggers: request.stop?.length ? request.stop : undefined,
+      // A stop sequence inside the JSON would cut it, so stop sequences apply to plain replies only.
+      customStopTriggers: request.stop?.length && !tools ? request.stop : undefined,
     });
     if (response.metadata.stopReason === 'abort') throw signal.reason;
+    let finishReason = toFinishReason(response.metadata.stopReason);
+    const toolCalls: ToolCall[] = [];
+    if (tools && grammar && answer) {
+      logger.debug({ provider: id, model: loaded.name, stopReason: response.metadata.stopReason, reply: response.response.slice(0, 2_000) }, 'constrained tool reply');
+      const reply = readConstrainedReply(grammar, tools, response.response, finishReason);
+      if (reply?.kind === 'call') {
+        toolCalls.push({ id: createToolCallIds()(0), name: reply.name, arguments: reply.arguments });
+        finishReason = 'tool-calls';
+      } else if (reply?.kind === 'answer' && reply.text.startsWith(answer.text)) {
+        onText(reply.text.slice(answer.text.length));
+      }
+    }
     return {
-      finishReason: toFinishReason(response.metadata.stopReason),
+      toolCalls,
+      finishReason,
       usage: {
         promptTokens: countPromptTokens(loaded.model, loaded.chat.chatWrapper, response, history),
         // The meter counts sampled tokens only, so it is exact for this reply alone.
         completionTokens: loaded.sequence.tokenMeter.diff(meterBefore).usedOutputTokens,
       },
     };
+  }
+
+  /**
+   * The parsed reply, or undefined for an answer cut at the token limit (its text has been
+   * streamed already and the finish says `length`). A cut call or any other reply the grammar
+   * should have prevented fails with a protocol error.
+   */
+  function readConstrainedReply(grammar: ToolGrammar, tools: readonly ToolDefinition[], text: string, finishReason: FinishReason): ReturnType<typeof readToolReply> | undefined {
+    try {
+      return readToolReply(grammar.parse(text), tools);
+    } catch (error) {
+      if (finishReason === 'length' && /^\s*\{\s*"answer"/.test(text)) return undefined;
+      const cut = finishReason === 'length' ? ' (the reply was cut at its token limit: raise maxTokens)' : '';
+      throw new ProviderError(id, 'protocol', `the constrained tool reply could not be read${cut}: ${describe(error)}; reply: ${text.slice(0, 200)}`, { cause: error });
+    }
   }
 
   async function* streamChat(request: ChatRequest): AsyncGenerator<ChatStreamPart> {
@@ -172,6 +237,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
         yield { type: 'text-delta', text };
       }
       const outcome = await generation;
+      for (const call of outcome.toolCalls) yield { type: 'tool-call', ...call };
       yield { type: 'finish', finishReason: outcome.finishReason, usage: outcome.usage };
     } catch (error) {
       throw toProviderError(error, controller.signal);
@@ -302,6 +368,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
       }
       loadingModels.clear();
       loadedModels.clear();
+      toolGrammars.clear();
       await engine.dispose();
     },
   };
