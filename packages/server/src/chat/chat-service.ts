@@ -4,7 +4,9 @@
  * a crash leaves it `interrupted` with what was delivered.
  */
 import type { ChatStreamEvent } from '@sutazai/contracts';
-import type { AgentCatalog } from '../agents/agent-catalog.js';
+import type { Agent, AgentCatalog } from '../agents/agent-catalog.js';
+import { fenceToolResult, runToolLoop, type LimitKind } from '../agents/tool-loop.js';
+import type { Tool, ToolRegistry } from '../agents/tools/tool.js';
 import { AppError } from '../errors/catalogue.js';
 import type { StoredStreamEvent, StreamHub } from '../events/stream-hub.js';
 import type { ModelRegistry, ResolvedModel } from '../llm/registry.js';
@@ -12,7 +14,7 @@ import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
-import { finishMessage, getMessage, insertMessages, interruptStaleGenerations, recentMessages, saveProgress } from '../storage/messages-repository.js';
+import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { toAppError } from './provider-errors.js';
 import { rateLimited } from '../auth/auth-service.js';
@@ -69,6 +71,10 @@ export interface ChatServiceOptions {
   maxTokensCap?: number;
   /** How often a growing reply is written to storage. */
   saveIntervalMs?: number;
+  /** Tools behind agents' tool lists; without it agents only chat. */
+  tools?: ToolRegistry;
+  /** Longest a single tool call may take. */
+  toolTimeoutMs?: number;
 }
 
 export function createChatService(options: ChatServiceOptions): ChatService {
@@ -106,13 +112,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     const sessionId = input.sessionId ?? newId(now);
     const existing = input.sessionId ? await getConversation(db, input.ownerId, sessionId) : undefined;
     // Messages belong to a conversation (foreign key): a new one has no history to read.
-    const history = existing ? await recentMessages(db, input.ownerId, sessionId, options.maxHistoryMessages) : [];
+    const history = existing ? await historyOf(input.ownerId, sessionId) : [];
+    const tools = await toolsOf(agent);
 
     const userMessageId = newId(now);
     const messageId = newId(now);
     const prompt: ChatMessage[] = [
       ...(agent.system_prompt ? [{ role: 'system' as const, content: agent.system_prompt }] : []),
-      ...history.filter((m) => (m.role === 'user' || m.role === 'assistant') && m.content && m.status !== 'error').map((m) => ({ role: m.role, content: m.content })),
+      ...history,
       { role: 'user', content: input.message },
     ];
     const turn: Turn = { sessionId, messageId, userMessageId, model: resolved.model, provider: resolved.provider.id, startedAt: now };
@@ -131,7 +138,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       onAbandoned: () => controller.abort(new AppError('GENERATION_STOPPED', 'Every client disconnected.')),
     });
     publisher.publish({ type: 'message-start', session_id: sessionId, message_id: messageId, user_message_id: userMessageId, model: resolved.model, provider: resolved.provider.id }, 0);
-    const done = generate({ turn, resolved, prompt, input, controller, storeTurn, publish: (event, offset) => publisher.publish(event, offset) })
+    const done = generate({ turn, resolved, prompt, input, agent, tools, controller, storeTurn, publish: (event, offset) => publisher.publish(event, offset) })
       .catch((error: unknown) => logger.error({ err: error, messageId }, 'generation failed to finish cleanly'))
       .finally(() => {
         publisher.end();
@@ -143,7 +150,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   }
 
   async function generate(run: {
-    turn: Turn; resolved: ResolvedModel; prompt: ChatMessage[]; input: TurnInput; controller: AbortController;
+    turn: Turn; resolved: ResolvedModel; prompt: ChatMessage[]; input: TurnInput; agent: Agent; tools: Tool[]; controller: AbortController;
     /** Writes the conversation and the turn's two messages. */
     storeTurn(): Promise<void>;
     publish(event: ChatStreamEvent, offset: number): void;
@@ -155,6 +162,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     let usage: TokenUsage | undefined;
     let finishReason = 'stop';
     let failure: AppError | undefined;
+    let limit: { kind: LimitKind; message: string } | undefined;
 
     // Writes are chained so the turn's rows, progress and the final write never overtake each
     // other. A turn that could not be stored is not generated: its later writes are skipped.
@@ -177,23 +185,33 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     heartbeat.unref();
 
     try {
-      const stream = resolved.provider.streamChat({
-        model: resolved.model, messages: run.prompt, signal: controller.signal,
-        ...(run.input.temperature !== undefined ? { temperature: run.input.temperature } : {}),
-        ...(run.input.maxTokens !== undefined ? { maxTokens: run.input.maxTokens } : {}),
-      });
-      for await (const part of stream) {
-        if (part.type === 'text-delta') {
-          if (part.text === '') continue;
+      const outcome = await runToolLoop({
+        provider: resolved.provider, model: resolved.model, messages: run.prompt, tools: run.tools, limits: run.agent.limits,
+        ownerId: run.input.ownerId, signal: controller.signal, temperature: run.input.temperature, maxTokens: run.input.maxTokens,
+        toolTimeoutMs: options.toolTimeoutMs ?? 30_000,
+      }, {
+        onText(text) {
           firstTokenAt ??= Date.now();
-          content += part.text;
+          content += text;
           deltas++;
-          run.publish({ type: 'text-delta', text: part.text }, content.length);
-        } else if (part.type === 'finish') {
-          finishReason = part.finishReason;
-          usage = part.usage;
-        }
-      }
+          run.publish({ type: 'text-delta', text }, content.length);
+        },
+        onToolCall(call) {
+          run.publish({ type: 'tool-call', call_id: call.id, tool: call.name, arguments: call.arguments }, content.length);
+        },
+        onToolResult(call, result, step) {
+          const now = Date.now();
+          queueWrite(() => insertToolMessage(db, {
+            id: newId(now), owner_id: run.input.ownerId, conversation_id: turn.sessionId, parent_id: turn.messageId, step,
+            tool_call_id: call.id, tool_name: call.name, tool_arguments: JSON.stringify(call.arguments), content: result.content,
+            status: result.isError ? 'error' : 'complete', now,
+          }));
+          run.publish({ type: 'tool-result', call_id: call.id, tool: call.name, content: result.content, is_error: result.isError === true }, content.length);
+        },
+      });
+      usage = outcome.usage;
+      finishReason = outcome.finishReason;
+      limit = outcome.limit;
       if (controller.signal.aborted) throw controller.signal.reason;
     } catch (error) {
       failure = controller.signal.aborted ? toAppError(controller.signal.reason) : toAppError(error);
@@ -205,7 +223,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
     const end = Date.now();
     const stopped = failure?.code === 'GENERATION_STOPPED';
-    const status = failure === undefined ? 'complete' : stopped || content.length > 0 ? 'interrupted' : 'error';
+    if (limit && !failure) {
+      run.publish({ type: 'limit-reached', code: 'LIMIT_REACHED', limit: limit.kind, message: limit.message }, content.length);
+      failure = new AppError('LIMIT_REACHED', limit.message);
+    }
+    const status = failure === undefined ? 'complete' : stopped || content.length > 0 || limit ? 'interrupted' : 'error';
     const completionTokens = usage?.completionTokens ?? deltas;
     const timings = {
       time_to_first_token_ms: firstTokenAt === undefined ? null : firstTokenAt - turn.startedAt,
@@ -238,6 +260,27 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         timings,
       }, content.length);
     }
+  }
+
+  /** The conversation so far as the model sees it, with each reply's tool calls and fenced results before its text. */
+  async function historyOf(ownerId: string, conversationId: string): Promise<ChatMessage[]> {
+    const rows = await recentMessages(db, ownerId, conversationId, options.maxHistoryMessages);
+    const replies = rows.filter((m) => m.role === 'assistant').map((m) => m.id);
+    const toolRows = replies.length > 0 ? await toolMessagesOf(db, ownerId, replies) : [];
+    const byParent = groupBy(toolRows, (row) => row.parent_id ?? '');
+    const history: ChatMessage[] = [];
+    for (const m of rows) {
+      if (m.role === 'assistant') history.push(...toolExchange(byParent.get(m.id) ?? []));
+      if ((m.role === 'user' || m.role === 'assistant') && m.content && m.status !== 'error') history.push({ role: m.role, content: m.content });
+    }
+    return history;
+  }
+
+  async function toolsOf(agent: Agent): Promise<Tool[]> {
+    if (agent.tools.length === 0 || !options.tools) return [];
+    const { tools, missing } = await options.tools.resolve(agent.tools);
+    if (missing.length > 0) logger.warn({ agent: agent.id, missing }, 'some tools of this agent are not available');
+    return tools;
   }
 
   return {
@@ -276,6 +319,29 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       await Promise.all(all.map((r) => r.done));
     },
   };
+}
+
+/** Tool rows of one reply as the calls and results the model made and saw, round by round. */
+function toolExchange(rows: MessageRow[]): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  for (const round of groupBy(rows, (row) => row.step ?? 0).values()) {
+    messages.push({ role: 'assistant', content: '', toolCalls: round.map((row) => ({ id: row.tool_call_id ?? row.id, name: row.tool_name ?? '', arguments: JSON.parse(row.tool_arguments ?? '{}') as Record<string, unknown> })) });
+    for (const row of round) {
+      messages.push({ role: 'tool', content: fenceToolResult(row.tool_name ?? '', { content: row.content, isError: row.status === 'error' }), toolCallId: row.tool_call_id ?? row.id, toolName: row.tool_name ?? '' });
+    }
+  }
+  return messages;
+}
+
+function groupBy<K, V>(items: readonly V[], key: (item: V) => K): Map<K, V[]> {
+  const groups = new Map<K, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 function titleFrom(message: string): string {

@@ -25,6 +25,39 @@ export async function insertMessages(db: Kysely<Database>, messages: NewMessage[
   }))).execute();
 }
 
+export interface NewToolMessage {
+  id: string;
+  owner_id: string;
+  conversation_id: string;
+  /** The reply whose model made the call. */
+  parent_id: string;
+  step: number;
+  tool_call_id: string;
+  tool_name: string;
+  /** JSON text of the call's arguments. */
+  tool_arguments: string;
+  /** What the tool returned. */
+  content: string;
+  status: 'complete' | 'error';
+  now: number;
+}
+
+/** A tool call and its result, stored as a `tool` message under the reply that made it. */
+export async function insertToolMessage(db: Kysely<Database>, m: NewToolMessage): Promise<void> {
+  await db.insertInto('messages').values({
+    id: m.id, owner_id: m.owner_id, conversation_id: m.conversation_id, role: 'tool', content: m.content, status: m.status,
+    model: null, provider: null, prompt_tokens: null, completion_tokens: null, time_to_first_token_ms: null, duration_ms: null, error_code: null,
+    created_at: m.now, updated_at: m.now, parent_id: m.parent_id, step: m.step, tool_call_id: m.tool_call_id, tool_name: m.tool_name, tool_arguments: m.tool_arguments,
+  }).execute();
+}
+
+/** The tool messages of these replies, in the order they were made. */
+export async function toolMessagesOf(db: Kysely<Database>, ownerId: string, parentIds: readonly string[]): Promise<MessageRow[]> {
+  if (parentIds.length === 0) return [];
+  return db.selectFrom('messages').selectAll().where('owner_id', '=', ownerId).where('parent_id', 'in', parentIds)
+    .orderBy('created_at').orderBy('id').execute();
+}
+
 /** The text delivered so far of a reply that is still being generated. */
 export async function saveProgress(db: Kysely<Database>, id: string, content: string, now: number): Promise<void> {
   await db.updateTable('messages').set({ content, updated_at: now }).where('id', '=', id).where('status', '=', 'generating').execute();
@@ -50,9 +83,10 @@ export async function getMessage(db: Kysely<Database>, ownerId: string, id: stri
   return db.selectFrom('messages').selectAll().where('owner_id', '=', ownerId).where('id', '=', id).executeTakeFirst();
 }
 
+/** A conversation's messages; tool messages are read with `toolMessagesOf` their reply. */
 export async function listMessages(db: Kysely<Database>, ownerId: string, conversationId: string): Promise<MessageRow[]> {
   return db.selectFrom('messages').selectAll()
-    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId)
+    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId).where('parent_id', 'is', null)
     .orderBy('created_at').orderBy('id').execute();
 }
 
@@ -60,7 +94,7 @@ export async function listMessages(db: Kysely<Database>, ownerId: string, conver
 export async function recentMessages(db: Kysely<Database>, ownerId: string, conversationId: string, limit: number): Promise<MessageRow[]> {
   if (limit === 0) return [];
   const rows = await db.selectFrom('messages').selectAll()
-    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId)
+    .where('owner_id', '=', ownerId).where('conversation_id', '=', conversationId).where('parent_id', 'is', null)
     .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.reverse();
 }
