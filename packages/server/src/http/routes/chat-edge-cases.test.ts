@@ -71,11 +71,13 @@ describe('chat through an OpenAI-compatible server, edge cases', () => {
     let messageId = '';
     let text = '';
     let end: Record<string, unknown> | undefined;
+    let stopped = false;
     for await (const event of readSse(response)) {
       if (event.event === 'message-start') messageId = event.data.message_id as string;
       if (event.event === 'text-delta') {
         text += event.data.text as string;
-        if (text.length > 20 && !end) {
+        if (text.length > 20 && !stopped) {
+          stopped = true;
           const stop = await fetch(`${url}/api/v1/chat/stream/${messageId}/stop`, { method: 'POST' });
           expect(stop.status).toBe(202);
         }
