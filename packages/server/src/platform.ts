@@ -10,6 +10,9 @@ import { createChatService, type ChatService } from './chat/chat-service.js';
 import type { ResolvedConfig } from './config/load.js';
 import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
 import type { StreamHub } from './events/stream-hub.js';
+import { createInProcessQueue } from './events/queue/in-process-queue.js';
+import type { JobQueue } from './events/queue/job-queue.js';
+import { createRabbitMqQueue } from './events/queue/rabbitmq-queue.js';
 import { timed, type HealthProbe } from './health/health-checks.js';
 import { createLlamaCppProvider } from './llm/llama-cpp/llama-cpp-provider.js';
 import { createOllamaProvider } from './llm/ollama/ollama-provider.js';
@@ -33,6 +36,8 @@ export interface Platform {
   storage: Storage;
   registry: ModelRegistry;
   hub: StreamHub;
+  /** Background jobs (agent runs): RabbitMQ when AMQP_URL is set, else in memory. */
+  queue: JobQueue;
   chat: ChatService;
   agents: AgentCatalog;
   probes: HealthProbe[];
@@ -125,6 +130,11 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       }, 'Check REDIS_URL and that Redis is running (redis-server).'),
     });
   }
+  // RabbitMQ connects in the background: a broker that is away delays jobs, it does not stop start-up.
+  const queue = config.AMQP_URL
+    ? createRabbitMqQueue({ url: config.AMQP_URL, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
+    : createInProcessQueue({ maxAttempts: config.JOB_MAX_ATTEMPTS, concurrency: config.JOB_CONCURRENCY });
+  probes.push({ name: 'job-queue', kind: queue.kind, required: false, modelProvider: false, run: () => queue.probe() });
   const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
 
   // One process owns a SQLite file, so every `generating` reply left there is from a dead
@@ -132,7 +142,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts,
+    config, storage, registry, hub, queue, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
@@ -143,6 +153,8 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     },
     async close() {
       clearInterval(sweeper);
+      // First: job handlers use everything below, and their jobs go back to the queue.
+      await queue.close();
       await chat.close();
       hub.close();
       await registry.close();

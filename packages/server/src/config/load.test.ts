@@ -126,4 +126,14 @@ describe('configuration', () => {
     expect(printed).toContain('sk-****');
     expect(printed).toContain('postgres://u:****@h/db');
   });
+
+  it('refuses an AMQP_URL that is not amqp:// without printing it, and masks its password when valid', () => {
+    const [problem] = problemsOf({ AMQP_URL: 'http://guest:hunter2@127.0.0.1:5672' });
+    expect(problem).toMatch(/^AMQP_URL=\*\*\*\* is invalid: the scheme http is not supported \(use amqp or amqps\)\. Fix: .*unset it to use the in-process queue/);
+    expect(problem).not.toContain('hunter2');
+    const config = loadConfig({ env: { AMQP_URL: 'amqp://guest:hunter2@127.0.0.1:5672', JOB_CONCURRENCY: '4' }, cwd: cwd() });
+    expect(config.JOB_CONCURRENCY).toBe(4);
+    expect(config.JOB_MAX_ATTEMPTS).toBe(3);
+    expect(describeConfig(config).find((row) => row.key === 'AMQP_URL')?.value).toBe('amqp://guest:****@127.0.0.1:5672');
+  });
 });

@@ -176,6 +176,9 @@ function checkSemantics(key: ConfigKey, value: unknown, cwd: string, problems: s
   } else if (check === 'redis-url') {
     const reason = urlProblem(text, ['redis:', 'rediss:']);
     if (reason) problems.push(explain(key, text, reason));
+  } else if (check === 'amqp-url') {
+    const reason = urlProblem(text, ['amqp:', 'amqps:']);
+    if (reason) problems.push(explain(key, text, reason, `set ${key} to the broker's address, for example ${key}=amqp://guest:guest@127.0.0.1:5672, or unset it to use the in-process queue`));
   } else if (check === 'existing-dir-when-set') {
     const dir = path.resolve(cwd, text);
     if (!existsSync(dir)) problems.push(explain(key, text, `the folder ${dir} does not exist`, `create it (mkdir -p ${dir}) or point ${key} at an existing folder`));
@@ -266,7 +269,7 @@ export function describeConfig(config: ResolvedConfig): { key: ConfigKey; value:
 }
 
 function maskSecret(key: ConfigKey, value: string): string {
-  if ((key === 'DATABASE_URL' && /^postgres/i.test(value)) || key === 'REDIS_URL') {
+  if ((key === 'DATABASE_URL' && /^postgres/i.test(value)) || key === 'REDIS_URL' || key === 'AMQP_URL') {
     const url = new URL(value);
     if (url.password) url.password = '****';
     return url.toString();

@@ -13,7 +13,7 @@ interface Meta {
   /** Masked in every printout. */
   secret?: boolean;
   /** Semantic check applied after the JSON Schema check. */
-  check?: 'url' | 'database-url' | 'redis-url' | 'existing-dir-when-set';
+  check?: 'url' | 'database-url' | 'redis-url' | 'amqp-url' | 'existing-dir-when-set';
 }
 
 const meta = (m: Meta) => m;
@@ -34,6 +34,12 @@ export const ConfigSchema = Type.Object({
     description: 'Redis for rate limits and sign-in limits shared by every replica. Unset: counted in memory by each process.' }) })),
   RATE_LIMIT_WHEN_REDIS_DOWN: Type.Union([Type.Literal('refuse'), Type.Literal('allow')], { default: 'refuse', ...meta({ example: 'refuse',
     description: 'What limited requests get while REDIS_URL does not answer: `refuse` (503 LIMITS_UNAVAILABLE) or `allow` (served without limits, logged).' }) }),
+  AMQP_URL: Type.Optional(Type.String({ minLength: 1, ...meta({ example: 'amqp://user:pass@127.0.0.1:5672', check: 'amqp-url', secret: true,
+    description: 'RabbitMQ for background jobs (agent runs): durable, shared by every replica, kept across restarts. Unset: an in-process queue whose jobs do not survive a restart.' }) })),
+  JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 3, ...meta({ example: '3',
+    description: 'Deliveries a background job gets (failures and interrupted runs) before it goes to the dead-letter queue.' }) }),
+  JOB_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 2, ...meta({ example: '2',
+    description: 'Background jobs of one kind each process runs at once (the RabbitMQ prefetch).' }) }),
   MODELS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './models', check: 'existing-dir-when-set',
     description: 'Folder of GGUF files served by the embedded llama.cpp engine. Unset: `./models` if it exists. When set it must exist.' }) })),
   AGENTS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './agents', check: 'existing-dir-when-set',
