@@ -13,7 +13,13 @@ import type { StreamHub } from './events/stream-hub.js';
 import { createInProcessQueue } from './events/queue/in-process-queue.js';
 import type { JobQueue } from './events/queue/job-queue.js';
 import { createRabbitMqQueue } from './events/queue/rabbitmq-queue.js';
-import { timed, type HealthProbe } from './health/health-checks.js';
+import { runHealthChecks, timed, type HealthProbe } from './health/health-checks.js';
+import { keepMcpProbes } from './agents/mcp/mcp-health.js';
+import { createMcpManager, type McpManager } from './agents/mcp/mcp-manager.js';
+import { createSettingsMcpServerStore } from './agents/mcp/mcp-server-store.js';
+import { createBuiltinTools } from './agents/tools/builtin-tools.js';
+import { createToolRegistry } from './agents/tools/tool-registry.js';
+import type { ToolRegistry } from './agents/tools/tool.js';
 import { createLlamaCppProvider } from './llm/llama-cpp/llama-cpp-provider.js';
 import { createOllamaProvider } from './llm/ollama/ollama-provider.js';
 import { createOpenAICompatibleProvider } from './llm/openai-compatible/openai-compatible-provider.js';
@@ -47,6 +53,10 @@ export interface Platform {
   outboundFetch: GuardedFetch;
   outboundPolicy: OutboundPolicy;
   providerTimeouts: ProviderTimeouts;
+  /** Built-in and MCP tools for agents: `tools.resolve(agent.tools)`. */
+  tools: ToolRegistry;
+  /** The MCP servers an administrator configured. */
+  mcp: McpManager;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -139,10 +149,25 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
 
   // One process owns a SQLite file, so every `generating` reply left there is from a dead
   // process. On a shared PostgreSQL only replies that stopped saving progress are.
+  // Tools reach the network only through the strict outbound policy; stdio MCP servers run
+  // commands, so they need MCP_STDIO_ENABLED. Servers are connected on first use.
+  const mcp = createMcpManager({ store: createSettingsMcpServerStore(storage.db), fetch: outboundFetch, outboundPolicy, stdioEnabled: config.MCP_STDIO_ENABLED, callTimeoutMs: config.TOOL_TIMEOUT_MS, logger });
+  await mcp.load();
+  keepMcpProbes(probes, mcp);
+  const tools = createToolRegistry({
+    builtins: createBuiltinTools({
+      fetch: outboundFetch,
+      httpFetch: { enabled: config.HTTP_FETCH_ENABLED, maxBytes: config.HTTP_FETCH_MAX_BYTES, timeoutMs: config.HTTP_FETCH_TIMEOUT_MS },
+      health: () => runHealthChecks(probes),
+    }),
+    mcp,
+    timeoutMs: config.TOOL_TIMEOUT_MS,
+  });
+
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, queue, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts,
+    config, storage, registry, hub, queue, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
@@ -158,6 +183,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       await chat.close();
       hub.close();
       await registry.close();
+      await mcp.close();
       outboundFetch.close();
       redis?.disconnect();
       providerFetch.close();

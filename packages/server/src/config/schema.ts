@@ -92,6 +92,16 @@ export const ConfigSchema = Type.Object({
     description: 'Accept user:password@ in those URLs (sent as Basic authorization).' }) }),
   OUTBOUND_ALLOW_HOSTS: Type.Optional(Type.String({ ...meta({ example: 'ollama.internal:11434,10.0.0.0/8',
     description: 'Comma-separated hosts, host:port pairs or CIDR ranges those requests may reach although they are private or loopback. The model servers configured here (OLLAMA_BASE_URL, OPENAI_BASE_URL) are always allowed.' }) })),
+  TOOL_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, ...meta({ example: '30000',
+    description: 'Longest one tool call of an agent (built-in or MCP) may take; the model is then told it timed out.' }) }),
+  HTTP_FETCH_ENABLED: Type.Boolean({ default: false, ...meta({ example: 'true',
+    description: 'Offer agents the http_fetch tool: GET requests to URLs the model chooses, through the outbound guard (private and loopback addresses stay refused unless the OUTBOUND_ALLOW_* settings open them).' }) }),
+  HTTP_FETCH_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 100_000_000, default: 2_000_000, ...meta({ example: '2000000',
+    description: 'Largest answer http_fetch reads; a larger page is refused.' }) }),
+  HTTP_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 15_000, ...meta({ example: '15000',
+    description: 'Time http_fetch allows for one page, body included.' }) }),
+  MCP_STDIO_ENABLED: Type.Boolean({ default: false, ...meta({ example: 'true',
+    description: 'Let administrators add MCP servers that run a command on this machine (stdio transport), as the server\'s user with its privileges. Off: Streamable HTTP MCP servers only.' }) }),
 }, { additionalProperties: false });
 
 export type Config = Readonly<Omit<Static<typeof ConfigSchema>, 'LOG_LEVEL'> & { LOG_LEVEL: LogLevel }>;

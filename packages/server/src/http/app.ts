@@ -24,6 +24,8 @@ import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { modelRoutes } from './routes/models.js';
 import { openAIRoutes } from './routes/openai.js';
+import { toolRoutes } from './routes/tools.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -76,6 +78,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(chatSocketRoutes(platform.chat, watch));
   await app.register(modelRoutes(platform.registry));
   await app.register(agentRoutes(platform.agents));
+  await app.register(toolRoutes(platform.tools));
+  await app.register(mcpServerRoutes(platform.mcp));
   await app.register(conversationRoutes(platform.storage));
   await app.register(openAIRoutes(platform.registry, { maxTokensCap: platform.config.MAX_TOKENS_CAP }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
