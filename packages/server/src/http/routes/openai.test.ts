@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../llm/test-support/openai-compatible-test-server.js';
-import { testEmbedding } from '../../llm/test-support/test-server-script.js';
+import { requestMessages, requestToolResults, requestTools, testEmbedding } from '../../llm/test-support/test-server-script.js';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 
 describe('OpenAI-compatible surface with the official openai client', () => {
@@ -68,5 +68,110 @@ describe('OpenAI-compatible surface with the official openai client', () => {
     } finally {
       upstream.script.fault = undefined;
     }
+  });
+});
+
+describe('OpenAI-compatible tool calls with the official openai client', () => {
+  const weatherTool: OpenAI.ChatCompletionTool = {
+    type: 'function',
+    function: { name: 'get_weather', description: 'The weather in a city.', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  };
+  let upstream: OpenAICompatibleTestServer;
+  let t: TestApp;
+  let client: OpenAI;
+  beforeAll(async () => {
+    upstream = await startOpenAICompatibleTestServer({
+      models: ['scripted'],
+      // A model that calls get_weather for each city it is asked about, then answers from the results.
+      chat: (request) => {
+        const results = requestToolResults(request);
+        if (results.length > 0) return { tokens: ['Weather: ', results.map((result) => result.content).join('; ')] };
+        if (requestTools(request).length === 0) return { tokens: ['No tools.'] };
+        const question = requestMessages(request).at(-1)?.content ?? '';
+        const cities = question.match(/[A-Z][a-z]+/g)?.slice(1) ?? [];
+        return { tokens: [], toolCalls: cities.map((city) => ({ name: 'get_weather', arguments: { city } })) };
+      },
+    });
+    t = await startTestApp({ env: { OPENAI_BASE_URL: upstream.baseURL } });
+    client = new OpenAI({ baseURL: `${await t.listen()}/v1`, apiKey: 'unused', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await upstream.close();
+  });
+
+  it('passes the tools upstream and returns the calls with null content and finish_reason tool_calls', async () => {
+    const completion = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }], tools: [weatherTool] });
+    const [choice] = completion.choices;
+    expect(choice!.finish_reason).toBe('tool_calls');
+    expect(choice!.message.content).toBeNull();
+    expect(choice!.message.tool_calls).toEqual([
+      { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      { id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+    ]);
+    expect(requestTools(upstream.requests.at(-1)!)).toEqual([{ name: 'get_weather', description: 'The weather in a city.', parameters: weatherTool.function.parameters }]);
+  });
+
+  it('takes the calls and their results back in history and answers from them', async () => {
+    const question: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Weather in Paris?' };
+    const first = await client.chat.completions.create({ model: 'scripted', messages: [question], tools: [weatherTool] });
+    const assistant = first.choices[0]!.message;
+    const call = assistant.tool_calls![0]!;
+    const second = await client.chat.completions.create({
+      model: 'scripted',
+      tools: [weatherTool],
+      messages: [question, assistant, { role: 'tool', tool_call_id: call.id, content: 'Paris: 18 °C' }],
+    });
+    expect(second.choices[0]!.message.content).toBe('Weather: Paris: 18 °C');
+    expect(second.choices[0]!.finish_reason).toBe('stop');
+    const sent = requestMessages(upstream.requests.at(-1)!);
+    expect(sent[1]).toEqual({ role: 'assistant', content: '', toolCalls: [{ id: call.id, name: 'get_weather', arguments: { city: 'Paris' } }] });
+    expect(sent[2]).toEqual({ role: 'tool', content: 'Paris: 18 °C', toolCallId: call.id });
+  });
+
+  it('streams the calls in chunks the client helper assembles into the same completion', async () => {
+    const stream = client.chat.completions.stream({ model: 'scripted', messages: [{ role: 'user', content: 'Weather in Paris and Oslo?' }], tools: [weatherTool] });
+    const completion = await stream.finalChatCompletion();
+    const [choice] = completion.choices;
+    expect(choice!.finish_reason).toBe('tool_calls');
+    expect(choice!.message.tool_calls?.map((call) => [call.type, call.type === 'function' ? call.function.name : '', call.type === 'function' ? JSON.parse(call.function.arguments) : {}])).toEqual([
+      ['function', 'get_weather', { city: 'Paris' }],
+      ['function', 'get_weather', { city: 'Oslo' }],
+    ]);
+  });
+
+  it('streams tool_calls deltas with an index, id and complete arguments', async () => {
+    const stream = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool], stream: true });
+    const deltas: unknown[] = [];
+    const finishes: (string | null)[] = [];
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        if (choice.delta.tool_calls) deltas.push(...choice.delta.tool_calls);
+        if (choice.finish_reason) finishes.push(choice.finish_reason);
+      }
+    }
+    expect(deltas).toEqual([{ index: 0, id: expect.stringMatching(/^call_/), type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(finishes).toEqual(['tool_calls']);
+  });
+
+  it('withholds the tools for tool_choice none and refuses a forced call', async () => {
+    const none = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool], tool_choice: 'none' });
+    expect(none.choices[0]!.message.content).toBe('No tools.');
+    expect(upstream.requests.at(-1)!.body).not.toHaveProperty('tools');
+    const error = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: 'required' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).message).toContain('tool_choice "required" is not supported');
+  });
+
+  it('rejects a tool message without tool_call_id and arguments that are not a JSON object', async () => {
+    const noId = await client.chat.completions
+      .create({ model: 'scripted', messages: [{ role: 'tool', content: 'x' } as OpenAI.ChatCompletionMessageParam] })
+      .catch((e: unknown) => e);
+    expect((noId as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+    expect((noId as InstanceType<typeof OpenAI.APIError>).message).toContain('messages[0] is a tool message without tool_call_id');
+    const badArguments = await client.chat.completions
+      .create({ model: 'scripted', messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city"' } }] }] })
+      .catch((e: unknown) => e);
+    expect((badArguments as InstanceType<typeof OpenAI.APIError>).message).toContain('messages[0].tool_calls[0].function.arguments is not a JSON object');
   });
 });

@@ -9,7 +9,7 @@ import { Type } from '@sinclair/typebox';
 import { ErrorResponse, OpenAIChatCompletionRequest, OpenAIEmbeddingsRequest } from '@sutazai/contracts';
 import { toAppError } from '../../chat/provider-errors.js';
 import { AppError } from '../../errors/catalogue.js';
-import type { ChatMessage, ChatRequest, TokenUsage } from '../../llm/provider.js';
+import type { ChatMessage, ChatRequest, TokenUsage, ToolCall, ToolDefinition } from '../../llm/provider.js';
 import type { ModelRegistry } from '../../llm/registry.js';
 import { errorBody } from '../error-boundary.js';
 import { listModelDetails } from './models.js';
@@ -33,13 +33,17 @@ export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: n
       if (maxTokens !== undefined && maxTokens > options.maxTokensCap) {
         throw new AppError('VALIDATION_FAILED', `max_tokens must be at most ${options.maxTokensCap} on this server.`, { hint: 'Ask for fewer tokens; the administrator sets the cap with MAX_TOKENS_CAP.' });
       }
+      const tools = requestedTools(body);
+      const messages = body.messages.map(toChatMessage);
       const { provider, model } = await registry.resolve(body.model);
+      if (tools && !provider.capabilities.toolCalls) throw new AppError('CAPABILITY_UNSUPPORTED', `The model "${body.model}" (${provider.id}) cannot call tools.`);
       const controller = new AbortController();
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort();
       });
       const chatRequest: ChatRequest = {
-        model, messages: body.messages.map(toChatMessage), signal: controller.signal,
+        model, messages, signal: controller.signal,
+        ...(tools ? { tools } : {}),
         ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),
         ...(body.top_p !== undefined ? { topP: body.top_p } : {}),
         ...((body.max_completion_tokens ?? body.max_tokens) !== undefined ? { maxTokens: body.max_completion_tokens ?? body.max_tokens } : {}),
@@ -55,17 +59,23 @@ export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: n
         let text = '';
         let finish = 'stop';
         let usage: TokenUsage | undefined;
+        const calls: ToolCall[] = [];
         try {
           for (let next = await parts.next(); !next.done; next = await parts.next()) {
-            if (next.value.type === 'text-delta') text += next.value.text;
-            else if (next.value.type === 'finish') [finish, usage] = [next.value.finishReason, next.value.usage];
+            const part = next.value;
+            if (part.type === 'text-delta') text += part.text;
+            else if (part.type === 'tool-call') calls.push(part);
+            else [finish, usage] = [part.finishReason, part.usage];
           }
         } catch (error) {
           throw toAppError(error);
         }
+        const message = calls.length
+          ? { role: 'assistant', content: text === '' ? null : text, tool_calls: calls.map(toOpenAIToolCall) }
+          : { role: 'assistant', content: text };
         return reply.send({
           ...base, object: 'chat.completion',
-          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason(finish), logprobs: null }],
+          choices: [{ index: 0, message, finish_reason: finishReason(finish), logprobs: null }],
           usage: openAIUsage(usage),
         });
       }
@@ -83,11 +93,15 @@ export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: n
       const write = (data: unknown) => reply.raw.write(`data: ${JSON.stringify(data)}\n\n`);
       const chunk = (delta: object, finish: string | null) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
       write(chunk({ role: 'assistant', content: '' }, null));
+      let toolCallIndex = 0;
       try {
         for (let next = first; !next.done; next = await parts.next()) {
           const part = next.value;
           if (part.type === 'text-delta') {
             if (part.text) write(chunk({ content: part.text }, null));
+          } else if (part.type === 'tool-call') {
+            // Calls arrive complete, so each goes out as one fragment holding id, name and all arguments.
+            write(chunk({ tool_calls: [{ index: toolCallIndex++, ...toOpenAIToolCall(part) }] }, null));
           } else {
             write(chunk({}, finishReason(part.finishReason)));
             if (body.stream_options?.include_usage) write({ ...base, object: 'chat.completion.chunk', choices: [], usage: openAIUsage(part.usage) });
@@ -125,14 +139,57 @@ export function openAIRoutes(registry: ModelRegistry, options: { maxTokensCap: n
   };
 }
 
-function toChatMessage(message: OpenAIChatCompletionRequest['messages'][number]): ChatMessage {
+/** The tools to offer, or none: `tool_choice: "none"` withholds them; forcing a call is not supported. */
+function requestedTools(body: OpenAIChatCompletionRequest): ToolDefinition[] | undefined {
+  const choice = body.tool_choice;
+  if (choice !== undefined && choice !== 'auto' && choice !== 'none') {
+    throw new AppError('VALIDATION_FAILED', `tool_choice ${JSON.stringify(choice)} is not supported here: the model decides whether to call a tool.`, {
+      hint: 'Send tool_choice "auto" (or leave it out) to let the model call tools, or "none" to answer without them.',
+    });
+  }
+  if (!body.tools?.length || choice === 'none') return undefined;
+  return body.tools.map((tool) => ({
+    name: tool.function.name,
+    description: tool.function.description ?? '',
+    parameters: tool.function.parameters ?? { type: 'object', properties: {} },
+  }));
+}
+
+function toChatMessage(message: OpenAIChatCompletionRequest['messages'][number], index: number): ChatMessage {
   const role = message.role === 'developer' ? 'system' : message.role;
   const content = typeof message.content === 'string' ? message.content
     : Array.isArray(message.content) ? message.content.filter((p) => p.type === 'text').map((p) => p.text ?? '').join('') : '';
+  if (role === 'tool') {
+    if (message.tool_call_id === undefined) {
+      throw new AppError('VALIDATION_FAILED', `messages[${index}] is a tool message without tool_call_id.`, { hint: 'Send the id of the tool call this message answers in tool_call_id.' });
+    }
+    return { role, content, toolCallId: message.tool_call_id };
+  }
+  if (role === 'assistant' && message.tool_calls?.length) {
+    return { role, content, toolCalls: message.tool_calls.map((call, callIndex) => ({ id: call.id, name: call.function.name, arguments: callArguments(call.function.arguments, `messages[${index}].tool_calls[${callIndex}]`) })) };
+  }
   return { role, content };
 }
 
+function callArguments(text: string, where: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AppError('VALIDATION_FAILED', `${where}.function.arguments is not a JSON object.`, { hint: 'Send the arguments as the JSON text of an object, as the model returned them.' });
+  }
+  return value as Record<string, unknown>;
+}
+
+function toOpenAIToolCall(call: ToolCall) {
+  return { id: call.id, type: 'function' as const, function: { name: call.name, arguments: JSON.stringify(call.arguments) } };
+}
+
 function finishReason(reason: string): string {
+  if (reason === 'tool-calls') return 'tool_calls';
   return reason === 'length' ? 'length' : 'stop';
 }
 

@@ -13,8 +13,8 @@ const weather: ToolDefinition = {
 };
 
 function argumentsOf(tool: ToolDefinition): unknown {
-  const [variant] = toolReplySchema([tool]).oneOf as { properties: { arguments: unknown } }[];
-  return variant?.properties.arguments;
+  const [variant] = toolReplySchema([tool]).oneOf;
+  return variant && 'properties' in variant ? variant.properties?.arguments : undefined;
 }
 
 describe('tool reply schema', () => {
