@@ -95,8 +95,23 @@ export const Run = Type.Object({
   error_code: Type.Union([Type.String(), Type.Null()]),
   error_message: Type.Union([Type.String(), Type.Null()]),
   attempts: Type.Integer(),
+  conversation_id: Type.Union([Type.String(), Type.Null()], { description: 'The conversation the run writes to, once started.' }),
+  message_id: Type.Union([Type.String(), Type.Null()], { description: "The reply being generated: its events stream at GET /api/v1/runs/{id}/events." }),
   created_at: Type.Integer(),
   updated_at: Type.Integer(),
   finished_at: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type Run = Static<typeof Run>;
+
+export const RunList = Type.Object({
+  items: Type.Array(Run),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+});
+export type RunList = Static<typeof RunList>;
+
+export const RunListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  agent: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+}, { additionalProperties: false });
+export type RunListQuery = Static<typeof RunListQuery>;

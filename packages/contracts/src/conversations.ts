@@ -15,6 +15,15 @@ export const Message = Type.Object({
   duration_ms: Type.Union([Type.Integer(), Type.Null()]),
   error_code: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
+  /** On a reply of an agent with tools: each call its model made, with the result, in order. */
+  tool_calls: Type.Optional(Type.Array(Type.Object({
+    id: Type.String(),
+    tool: Type.String(),
+    arguments: Type.Record(Type.String(), Type.Unknown()),
+    content: Type.String(),
+    is_error: Type.Boolean(),
+    step: Type.Integer(),
+  }))),
 });
 export type Message = Static<typeof Message>;
 

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { createAgentCatalog, type AgentCatalog } from './agents/agent-catalog.js';
+import { createRunService, type RunService } from './agents/agent-runs.js';
 import { builtinAgentsDir } from './agents/agent-files.js';
 import { resolve as resolvePath } from 'node:path';
 import { createChatService, type ChatService } from './chat/chat-service.js';
@@ -44,6 +45,7 @@ export interface Platform {
   hub: StreamHub;
   /** Background jobs (agent runs): RabbitMQ when AMQP_URL is set, else in memory. */
   queue: JobQueue;
+  runs: RunService;
   chat: ChatService;
   agents: AgentCatalog;
   probes: HealthProbe[];
@@ -126,7 +128,6 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
   const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
   const agents = await createAgentCatalog({ storage, dir: config.AGENTS_DIR ? resolvePath(config.AGENTS_DIR) : builtinAgentsDir, logger });
-  const chat = createChatService({ storage, registry, hub, agents, logger, maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP });
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   const limiter = redis
     ? withFailurePolicy(createRedisWindowLimiter(redis), config.RATE_LIMIT_WHEN_REDIS_DOWN, (error) => logger.warn({ err: error, policy: config.RATE_LIMIT_WHEN_REDIS_DOWN }, 'rate limits: Redis does not answer'))
@@ -163,15 +164,23 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     mcp,
     timeoutMs: config.TOOL_TIMEOUT_MS,
   });
+  const chat = createChatService({
+    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS,
+    maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP,
+  });
+  const runs = createRunService({ storage, queue, chat, agents, logger });
 
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, queue, chat, agents, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
+    config, storage, registry, hub, queue, chat, agents, runs, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
       if (recovered > 0) logger.warn({ recovered }, 'replies left generating by an earlier process were marked interrupted');
+      await runs.startWorker({ concurrency: config.JOB_CONCURRENCY });
+      const requeued = await runs.recover();
+      if (requeued > 0) logger.warn({ requeued }, 'agent runs left unfinished by an earlier process were queued again');
       if (storage.dialect === 'postgres') {
         sweeper = setInterval(() => void chat.recoverInterrupted({ staleAfterMs }).catch((error: unknown) => logger.warn({ err: error }, 'interrupted-reply sweep failed')), 10_000).unref();
       }
@@ -179,6 +188,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     async close() {
       clearInterval(sweeper);
       // First: job handlers use everything below, and their jobs go back to the queue.
+      await runs.close();
       await queue.close();
       await chat.close();
       hub.close();

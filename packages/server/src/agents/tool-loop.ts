@@ -23,6 +23,8 @@ export interface ToolLoopInput {
   tools: readonly Tool[];
   limits: AgentLimits;
   ownerId: string;
+  /** The owner's role, for tools that show more to admins. */
+  role?: 'admin' | 'user' | undefined;
   signal: AbortSignal;
   temperature?: number | undefined;
   /** The caller's own cap on completion tokens per model call. */
@@ -131,7 +133,7 @@ export async function runToolLoop(input: ToolLoopInput, events: ToolLoopEvents):
       for (const call of calls) {
         let result: ToolResult;
         try {
-          result = await callTool(byName.get(call.name), call, { ownerId: input.ownerId, signal, timeoutMs: input.toolTimeoutMs });
+          result = await callTool(byName.get(call.name), call, { ownerId: input.ownerId, role: input.role, signal, timeoutMs: input.toolTimeoutMs });
         } catch (error) {
           if (timer.signal.aborted && !input.signal.aborted) return outcome(timeLimit());
           throw error;
@@ -148,7 +150,7 @@ export async function runToolLoop(input: ToolLoopInput, events: ToolLoopEvents):
   }
 }
 
-async function callTool(tool: Tool | undefined, call: ToolCall, context: { ownerId: string; signal: AbortSignal; timeoutMs: number }): Promise<ToolResult> {
+async function callTool(tool: Tool | undefined, call: ToolCall, context: { ownerId: string; role: 'admin' | 'user' | undefined; signal: AbortSignal; timeoutMs: number }): Promise<ToolResult> {
   if (!tool) return { content: `The tool "${call.name}" is not available to this agent. Use only the tools you were given.`, isError: true };
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(context.timeoutMs)]);
   // A tool that ignores its signal must not hold the run: the abort wins the race.
@@ -159,7 +161,7 @@ async function callTool(tool: Tool | undefined, call: ToolCall, context: { owner
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([tool.execute(call.arguments, { ownerId: context.ownerId, signal }), aborted]);
+    return await Promise.race([tool.execute(call.arguments, { ownerId: context.ownerId, ...(context.role ? { role: context.role } : {}), signal }), aborted]);
   } catch (error) {
     if (context.signal.aborted) throw error;
     if (signal.aborted) return { content: `The tool "${call.name}" did not finish within ${context.timeoutMs} ms.`, isError: true };

@@ -16,6 +16,7 @@ import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
 import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
+import { findUserById } from '../storage/users-repository.js';
 import { toAppError } from './provider-errors.js';
 import { rateLimited } from '../auth/auth-service.js';
 
@@ -27,6 +28,18 @@ export interface TurnInput {
   model?: string | undefined;
   temperature?: number | undefined;
   maxTokens?: number | undefined;
+  /** A background run (an agent job): never abandoned for lack of clients, outside the per-user stream slots. */
+  background?: boolean;
+  /** Aborting it stops the generation like a stop request. */
+  signal?: AbortSignal | undefined;
+}
+
+/** How a turn ended, once its reply is stored. */
+export interface TurnOutcome {
+  status: 'complete' | 'interrupted' | 'error';
+  content: string;
+  errorCode: string | null;
+  errorMessage: string | null;
 }
 
 export interface Turn {
@@ -48,6 +61,8 @@ export interface ResumePoint {
 
 export interface ChatService {
   startTurn(input: TurnInput): Promise<Turn>;
+  /** Starts a turn and waits for its end; `onStart` sees the turn's ids first. */
+  runTurn(input: TurnInput, onStart?: (turn: Turn) => void | Promise<void>): Promise<{ turn: Turn; outcome: TurnOutcome }>;
   /** Delivers a reply's events after a resume point: live from the hub, or rebuilt from storage once the reply is over. */
   subscribe(ownerId: string, from: ResumePoint, listener: (event: StoredStreamEvent) => void): Promise<{ unsubscribe(): void; ended: boolean } | undefined>;
   stop(ownerId: string, messageId: string): boolean;
@@ -91,9 +106,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   };
 
   async function startTurn(input: TurnInput): Promise<Turn> {
+    return (await startTurnAndEnd(input)).turn;
+  }
+
+  async function startTurnAndEnd(input: TurnInput): Promise<{ turn: Turn; finished: Promise<TurnOutcome> }> {
     if (options.maxTokensCap !== undefined && input.maxTokens !== undefined && input.maxTokens > options.maxTokensCap) {
       throw new AppError('VALIDATION_FAILED', `max_tokens must be at most ${options.maxTokensCap} on this server.`, { hint: 'Ask for fewer tokens; the administrator sets the cap with MAX_TOKENS_CAP.' });
     }
+    if (input.background) return beginTurn(input);
     const taken = slots.get(input.ownerId) ?? 0;
     if (options.maxConcurrentStreams !== undefined && taken >= options.maxConcurrentStreams) throw rateLimited('TOO_MANY_STREAMS', 1);
     slots.set(input.ownerId, taken + 1);
@@ -105,7 +125,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     }
   }
 
-  async function beginTurn(input: TurnInput): Promise<Turn> {
+  async function beginTurn(input: TurnInput): Promise<{ turn: Turn; finished: Promise<TurnOutcome> }> {
     const agent = await agents.get(input.ownerId, input.agent);
     const resolved = await registry.resolve(input.model ?? agent.model ?? undefined);
     const now = Date.now();
@@ -133,20 +153,29 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       await touchConversation(trx, input.ownerId, sessionId, 2, now);
     });
     const controller = new AbortController();
+    const stopFromOutside = () => controller.abort(new AppError('GENERATION_STOPPED', 'Stopped by the user.'));
+    if (input.signal?.aborted) stopFromOutside();
+    input.signal?.addEventListener('abort', stopFromOutside, { once: true });
     const publisher = hub.open(messageId, input.ownerId, {
       onStop: () => controller.abort(new AppError('GENERATION_STOPPED', 'Stopped by the user.')),
-      onAbandoned: () => controller.abort(new AppError('GENERATION_STOPPED', 'Every client disconnected.')),
+      onAbandoned: () => {
+        if (!input.background) controller.abort(new AppError('GENERATION_STOPPED', 'Every client disconnected.'));
+      },
     });
     publisher.publish({ type: 'message-start', session_id: sessionId, message_id: messageId, user_message_id: userMessageId, model: resolved.model, provider: resolved.provider.id }, 0);
-    const done = generate({ turn, resolved, prompt, input, agent, tools, controller, storeTurn, publish: (event, offset) => publisher.publish(event, offset) })
-      .catch((error: unknown) => logger.error({ err: error, messageId }, 'generation failed to finish cleanly'))
+    const finished = generate({ turn, resolved, prompt, input, agent, tools, controller, storeTurn, publish: (event, offset) => publisher.publish(event, offset) })
+      .catch((error: unknown): TurnOutcome => {
+        logger.error({ err: error, messageId }, 'generation failed to finish cleanly');
+        return { status: 'error', content: '', errorCode: 'INTERNAL_ERROR', errorMessage: 'The generation failed to finish cleanly.' };
+      })
       .finally(() => {
+        input.signal?.removeEventListener('abort', stopFromOutside);
         publisher.end();
         running.delete(messageId);
-        releaseSlot(input.ownerId);
+        if (!input.background) releaseSlot(input.ownerId);
       });
-    running.set(messageId, { controller, done });
-    return turn;
+    running.set(messageId, { controller, done: finished.then(() => undefined) });
+    return { turn, finished };
   }
 
   async function generate(run: {
@@ -154,7 +183,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     /** Writes the conversation and the turn's two messages. */
     storeTurn(): Promise<void>;
     publish(event: ChatStreamEvent, offset: number): void;
-  }): Promise<void> {
+  }): Promise<TurnOutcome> {
     const { turn, resolved, controller } = run;
     let content = '';
     let deltas = 0;
@@ -185,9 +214,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     heartbeat.unref();
 
     try {
+      const role = run.tools.length > 0 ? (await findUserById(db, run.input.ownerId))?.role : undefined;
       const outcome = await runToolLoop({
         provider: resolved.provider, model: resolved.model, messages: run.prompt, tools: run.tools, limits: run.agent.limits,
-        ownerId: run.input.ownerId, signal: controller.signal, temperature: run.input.temperature, maxTokens: run.input.maxTokens,
+        ownerId: run.input.ownerId, role, signal: controller.signal, temperature: run.input.temperature, maxTokens: run.input.maxTokens,
         toolTimeoutMs: options.toolTimeoutMs ?? 30_000,
       }, {
         onText(text) {
@@ -250,6 +280,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       // Whatever was generated is lost with the turn: the client must not believe it is kept.
       const lost = new AppError('INTERNAL_ERROR', 'The conversation could not be stored.');
       run.publish({ type: 'error', code: lost.code, message: lost.message, hint: lost.hint, message_id: turn.messageId }, content.length);
+      return { status: 'error', content: '', errorCode: lost.code, errorMessage: lost.message };
     } else if (status === 'error' && failure) {
       run.publish({ type: 'error', code: failure.code, message: failure.message, hint: failure.hint, message_id: turn.messageId }, content.length);
     } else {
@@ -260,6 +291,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         timings,
       }, content.length);
     }
+    return { status, content, errorCode: failure?.code ?? null, errorMessage: failure?.message ?? null };
   }
 
   /** The conversation so far as the model sees it, with each reply's tool calls and fenced results before its text. */
@@ -286,6 +318,12 @@ export function createChatService(options: ChatServiceOptions): ChatService {
   return {
     startTurn,
 
+    async runTurn(input, onStart) {
+      const { turn, finished } = await startTurnAndEnd(input);
+      await onStart?.(turn);
+      return { turn, outcome: await finished };
+    },
+
     async subscribe(ownerId, from, listener) {
       const live = hub.subscribe(from.messageId, ownerId, from.seq, listener);
       if (live) return live;
@@ -293,6 +331,14 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       if (!message || message.role !== 'assistant' || message.status === 'generating') return undefined;
       // The reply is over and gone from the hub: rebuild the rest of it from storage.
       let seq = (from.seq ?? 0) + 1;
+      if (from.seq === undefined) {
+        // Replaying from the start: the reply's tool calls and results come first, as they did live.
+        for (const row of await toolMessagesOf(db, ownerId, [message.id])) {
+          const call = { call_id: row.tool_call_id ?? row.id, tool: row.tool_name ?? '' };
+          listener({ seq: seq++, offset: 0, event: { type: 'tool-call', ...call, arguments: JSON.parse(row.tool_arguments ?? '{}') as Record<string, unknown> } });
+          listener({ seq: seq++, offset: 0, event: { type: 'tool-result', ...call, content: row.content, is_error: row.status === 'error' } });
+        }
+      }
       const rest = message.content.slice(from.offset);
       if (rest) listener({ seq: seq++, offset: message.content.length, event: { type: 'text-delta', text: rest } });
       const event: ChatStreamEvent = message.status === 'error'

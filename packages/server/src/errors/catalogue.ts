@@ -57,6 +57,7 @@ export const errorCatalogue = {
   MCP_SERVER_UNAVAILABLE: { status: 502, retryable: true, message: 'The MCP server could not be reached.', hint: 'Check its command or URL; GET /health/detailed shows each MCP server.' },
   MCP_STDIO_DISABLED: { status: 403, retryable: false, message: 'MCP servers that run a command (stdio) are off on this server.', hint: 'Use a streamable-http server, or set MCP_STDIO_ENABLED=true and restart (the command then runs with the server\'s privileges).' },
   RUN_NOT_FOUND: { status: 404, retryable: false, message: 'No such agent run.', hint: 'List your runs with GET /api/v1/runs.' },
+  RUN_NOT_STARTED: { status: 409, retryable: true, message: 'The run has not started yet.', hint: 'It waits in the queue; retry in a moment, or watch GET /api/v1/runs/{id} until it is running.' },
   RUN_FINISHED: { status: 409, retryable: false, message: 'This run has finished already.', hint: 'Start a new run with POST /api/v1/agents/{id}/runs.' },
   QUEUE_UNAVAILABLE: { status: 503, retryable: true, message: 'The job queue is not answering.', hint: 'Check AMQP_URL and that RabbitMQ runs; GET /health/detailed shows it.' },
   INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },

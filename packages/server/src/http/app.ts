@@ -18,6 +18,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { providerRoutes } from './routes/providers.js';
 import { agentRoutes } from './routes/agents.js';
+import { runRoutes } from './routes/runs.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { chatRoutes, type WatchCredential } from './routes/chat.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -78,6 +79,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(chatSocketRoutes(platform.chat, watch));
   await app.register(modelRoutes(platform.registry));
   await app.register(agentRoutes(platform.agents));
+  await app.register(runRoutes(platform.runs, platform.chat, watch));
   await app.register(toolRoutes(platform.tools));
   await app.register(mcpServerRoutes(platform.mcp));
   await app.register(conversationRoutes(platform.storage));

@@ -58,7 +58,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
     api.post('/api/v1/chat/stream', {
       schema: {
         tags: ['chat'], summary: 'Send a message and stream the reply as server-sent events',
-        description: 'Events: message-start, text-delta, message-end, error. Each has an id; send it back as the Last-Event-ID header to resume after a disconnect.',
+        description: 'Events: message-start, text-delta, tool-call, tool-result, limit-reached, message-end, error. Each has an id; send it back as the Last-Event-ID header to resume after a disconnect.',
         body: ChatRequest, response: errors,
       },
     }, async (request, reply) => {
@@ -94,7 +94,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
   };
 }
 
-async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, watch: WatchCredential, from: ResumePoint): Promise<void> {
+export async function streamSse(request: FastifyRequest, reply: FastifyReply, chat: ChatService, watch: WatchCredential, from: ResumePoint): Promise<void> {
   let opened = false;
   let wrote = false;
   let ended = false;

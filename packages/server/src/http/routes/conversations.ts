@@ -5,7 +5,7 @@ import { ConversationDetail, ConversationId, ConversationList, ConversationListQ
 import { AppError } from '../../errors/catalogue.js';
 import type { Storage } from '../../storage/database.js';
 import { decodeCursor, deleteConversation, getConversation, listConversations, renameConversation, type ConversationRow } from '../../storage/conversations-repository.js';
-import { listMessages, type MessageRow } from '../../storage/messages-repository.js';
+import { listMessages, toolMessagesOf, type MessageRow } from '../../storage/messages-repository.js';
 
 const Params = Type.Object({ id: ConversationId });
 const notFound = { 404: ErrorResponse, 400: ErrorResponse };
@@ -15,7 +15,9 @@ export function conversationRoutes(storage: Storage) {
   const load = async (ownerId: string, id: string) => {
     const conversation = await getConversation(db, ownerId, id);
     if (!conversation) throw new AppError('CONVERSATION_NOT_FOUND', `No conversation "${id}".`);
-    return { ...summary(conversation), messages: (await listMessages(db, ownerId, id)).map(message) };
+    const rows = await listMessages(db, ownerId, id);
+    const toolRows = await toolMessagesOf(db, ownerId, rows.filter((m) => m.role === 'assistant').map((m) => m.id));
+    return { ...summary(conversation), messages: rows.map((row) => message(row, toolRows.filter((t) => t.parent_id === row.id))) };
   };
 
   return async (app: FastifyInstance) => {
@@ -65,11 +67,17 @@ function summary(row: ConversationRow): ConversationSummary {
   return { id: row.id, title: row.title, agent: row.agent, message_count: row.message_count, created_at: iso(row.created_at), updated_at: iso(row.updated_at) };
 }
 
-function message(row: MessageRow): Message {
+function message(row: MessageRow, toolRows: MessageRow[]): Message {
   return {
     id: row.id, role: row.role, content: row.content, status: row.status, model: row.model, provider: row.provider,
     usage: row.completion_tokens === null ? null : { prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens },
     time_to_first_token_ms: row.time_to_first_token_ms, duration_ms: row.duration_ms, error_code: row.error_code, created_at: iso(row.created_at),
+    ...(toolRows.length > 0 ? {
+      tool_calls: toolRows.map((t) => ({
+        id: t.tool_call_id ?? t.id, tool: t.tool_name ?? '', arguments: JSON.parse(t.tool_arguments ?? '{}') as Record<string, unknown>,
+        content: t.content, is_error: t.status === 'error', step: t.step ?? 0,
+      })),
+    } : {}),
   };
 }
 
@@ -78,7 +86,11 @@ function toMarkdown(conversation: ConversationSummary & { messages: Message[] })
   for (const m of conversation.messages) {
     const who = m.role === 'user' ? 'You' : m.role === 'assistant' ? `JARVIS${m.model ? ` (${m.model})` : ''}` : m.role;
     const note = m.status === 'complete' ? '' : ` _(${m.status})_`;
-    parts.push(`## ${who}${note}`, '', m.content, '');
+    parts.push(`## ${who}${note}`, '');
+    for (const call of m.tool_calls ?? []) {
+      parts.push(`> Tool \`${call.tool}\`${call.is_error ? ' (error)' : ''}: \`${JSON.stringify(call.arguments).replaceAll('`', "'")}\``, '', '```text', call.content.replaceAll('```', "'''"), '```', '');
+    }
+    parts.push(m.content, '');
   }
   return parts.join('\n');
 }
