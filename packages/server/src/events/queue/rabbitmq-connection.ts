@@ -35,8 +35,11 @@ export interface RabbitMqConnectionOptions {
 
 export interface RabbitMqConnection {
   current(): LiveConnection | undefined;
-  /** The live connection, waiting for one until `deadline` (ms since epoch); rejects with QUEUE_UNAVAILABLE. */
-  waitUntilConnected(deadline: number): Promise<LiveConnection>;
+  /**
+   * The live connection, waiting for one until `deadline` (ms since epoch); rejects with
+   * QUEUE_UNAVAILABLE, naming `budgetMs` (the caller's whole allowance) as the time waited.
+   */
+  waitUntilConnected(deadline: number, budgetMs?: number): Promise<LiveConnection>;
   status(): { connected: boolean; lastError: string | undefined; serverVersion: string | undefined; connections: number };
   /** The URL without its password, for messages. */
   readonly safeUrl: string;
@@ -150,7 +153,7 @@ export function createRabbitMqConnection(options: RabbitMqConnectionOptions): Ra
     safeUrl,
     current: () => (live?.isOpen() ? live : undefined),
 
-    waitUntilConnected(deadline) {
+    waitUntilConnected(deadline, budgetMs) {
       if (closed) return Promise.reject(unavailable('is closed'));
       if (live?.isOpen()) return Promise.resolve(live);
       const waitMs = Math.max(0, deadline - Date.now());
@@ -160,7 +163,7 @@ export function createRabbitMqConnection(options: RabbitMqConnectionOptions): Ra
           reject,
           timer: setTimeout(() => {
             waiters.delete(waiter);
-            reject(unavailable(`did not answer within ${waitMs} ms`));
+            reject(unavailable(`did not answer within ${budgetMs ?? waitMs} ms`));
           }, waitMs),
         };
         waiters.add(waiter);

@@ -13,7 +13,7 @@ import type { DeliveredJob } from './job-queue.js';
 import { createResultsTable } from './test-support/job-results-table.js';
 import { runQueueConformance, sleep, uniqueKind, waitFor } from './test-support/queue-conformance.js';
 import {
-  amqpTestUrl, createRabbitMqFixture, deleteQueues, ensureBrokerRunning, rabbitMqSkipReason, startBroker, stopBroker,
+  amqpTestUrl, createRabbitMqFixture, createTestVhost, ensureBrokerRunning, rabbitMqSkipReason, startBroker, stopBroker,
 } from './test-support/rabbitmq-fixture.js';
 
 const skipReason = await rabbitMqSkipReason();
@@ -43,23 +43,29 @@ describe.skipIf(skipReason !== undefined)(`RabbitMQ job queue${skipReason ? ` ($
   });
 
   it('is the platform\'s queue when AMQP_URL is set, shown healthy in /health/detailed', async () => {
+    // The platform names its queues itself: a vhost of its own keeps them apart and takes them away.
+    const vhost = await createTestVhost();
     const kind = uniqueKind();
-    const t = await startTestApp({ env: { AMQP_URL: amqpTestUrl } });
     try {
-      expect(t.platform.queue.kind).toBe('rabbitmq');
-      const seen: string[] = [];
-      await t.platform.queue.consume(kind, async (job) => {
-        seen.push(job.id);
-      });
-      await t.platform.queue.enqueue({ id: 'wired', kind, payload: null });
-      await waitFor(() => seen.length === 1, 'the job to run');
-      const body = (await t.app.inject({ method: 'GET', url: '/health/detailed' })).json() as { services: { name: string; detail: string }[] };
-      const service = body.services.find((s) => s.name === 'job-queue');
-      expect(service).toMatchObject({ kind: 'rabbitmq', status: 'healthy' });
-      expect(service!.detail).toMatch(new RegExp(`^RabbitMQ [0-9.]+ at 127\\.0\\.0\\.1:5672; ${kind}: 0 ready, 1 consumers, 0 dead$`));
+      const t = await startTestApp({ env: { AMQP_URL: vhost.url } });
+      try {
+        expect(t.platform.queue.kind).toBe('rabbitmq');
+        const seen: string[] = [];
+        await t.platform.queue.consume(kind, async (job) => {
+          seen.push(job.id);
+        });
+        await t.platform.queue.enqueue({ id: 'wired', kind, payload: null });
+        await waitFor(() => seen.length === 1, 'the job to run');
+        const body = (await t.app.inject({ method: 'GET', url: '/health/detailed' })).json() as { services: { name: string; detail: string }[] };
+        const service = body.services.find((s) => s.name === 'job-queue');
+        expect(service).toMatchObject({ kind: 'rabbitmq', status: 'healthy' });
+        expect(service!.detail).toMatch(/^RabbitMQ [0-9.]+ at 127\.0\.0\.1:5672/);
+        expect(service!.detail).toContain(`${kind}: 0 ready, 1 consumers, 0 dead`);
+      } finally {
+        await t.close();
+      }
     } finally {
-      await t.close();
-      await deleteQueues('sutazai.jobs', [kind]);
+      await vhost.dispose();
     }
   });
 

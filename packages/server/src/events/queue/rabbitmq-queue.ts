@@ -136,7 +136,7 @@ export function createRabbitMqQueue(options: RabbitMqQueueOptions): JobQueue {
   async function publish(kind: string, queue: string, content: Buffer, properties: PublishProperties): Promise<void> {
     const deadline = Date.now() + enqueueTimeoutMs;
     for (;;) {
-      const live = await connection.waitUntilConnected(deadline);
+      const live = await connection.waitUntilConnected(deadline, enqueueTimeoutMs);
       try {
         await ensureDeclared(live, kind);
         await sendConfirmed(live, queue, content, properties);
@@ -193,7 +193,7 @@ export function createRabbitMqQueue(options: RabbitMqQueueOptions): JobQueue {
     async deadLetters(kind, limit = 100) {
       assertJobKind(kind);
       unavailableIfClosed();
-      const live = await connection.waitUntilConnected(Date.now() + enqueueTimeoutMs);
+      const live = await connection.waitUntilConnected(Date.now() + enqueueTimeoutMs, enqueueTimeoutMs);
       const channel = await live.model.createChannel();
       channel.on('error', () => undefined);
       const queues = queuesFor(prefix, kind);

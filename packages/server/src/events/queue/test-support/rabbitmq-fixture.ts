@@ -84,6 +84,26 @@ export async function deleteQueues(prefix: string, kinds: string[]): Promise<voi
 }
 
 /**
+ * A virtual host of its own, for code that names its queues itself (the platform's default
+ * prefix): deleting the vhost deletes whatever was declared in it.
+ */
+export async function createTestVhost(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const vhost = `t_jobs_${randomBytes(5).toString('hex')}`;
+  const user = new URL(amqpTestUrl).username || 'guest';
+  await rabbitmqctl(['add_vhost', vhost]);
+  await rabbitmqctl(['set_permissions', '-p', vhost, user, '.*', '.*', '.*']);
+  const url = new URL(amqpTestUrl);
+  url.pathname = `/${vhost}`;
+  return { url: url.toString(), dispose: () => rabbitmqctl(['delete_vhost', vhost]) };
+}
+
+async function rabbitmqctl(args: string[]): Promise<void> {
+  await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }).catch((error: unknown) => {
+    throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${describe(error)}`);
+  });
+}
+
+/**
  * Stops the whole broker node (`rabbitmqctl stop`); `startBroker` starts it again as the
  * machine's service start does (`rabbitmq-server -detached`). Each throws, loudly, when its step
  * fails: a restart test must not pass without a restart.
