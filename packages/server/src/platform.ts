@@ -143,7 +143,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   }
   // RabbitMQ connects in the background: a broker that is away delays jobs, it does not stop start-up.
   const queue = config.AMQP_URL
-    ? createRabbitMqQueue({ url: config.AMQP_URL, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
+    ? createRabbitMqQueue({ url: config.AMQP_URL, prefix: config.AMQP_QUEUE_PREFIX, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
     : createInProcessQueue({ maxAttempts: config.JOB_MAX_ATTEMPTS, concurrency: config.JOB_CONCURRENCY });
   probes.push({ name: 'job-queue', kind: queue.kind, required: false, modelProvider: false, run: () => queue.probe() });
   const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
