@@ -13,7 +13,7 @@ export interface ReceivedEvent {
   event: ChatStreamEvent;
 }
 
-const EVENT_TYPES = new Set<ChatStreamEvent['type']>(['message-start', 'text-delta', 'message-end', 'error']);
+const EVENT_TYPES = new Set<ChatStreamEvent['type']>(['message-start', 'text-delta', 'tool-call', 'tool-result', 'limit-reached', 'message-end', 'error']);
 
 export function streamChat(client: ApiClient, body: ChatRequest, signal?: AbortSignal): AsyncGenerator<ReceivedEvent> {
   return readStream(client.request('POST', '/api/v1/chat/stream', { body, signal, headers: { accept: 'text/event-stream' } }));

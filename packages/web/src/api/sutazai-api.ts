@@ -3,7 +3,7 @@ import type { ApiClient } from './api-client';
 import { ApiError } from './api-error';
 import type {
   AdminCreateUserRequest, AgentCreateRequest, AgentDuplicateRequest, AgentSummary, AgentUpdateRequest, ChangePasswordRequest, ChangePasswordResponse,
-  Run, RunCreateRequest, SetupState, ToolSummary, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
+  Run, RunCreateRequest, RunList, SetupState, ToolSummary, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
   ConversationListQuery, CreateApiKeyRequest, CreateApiKeyResponse, ExportFormat, HealthDetailedResponse, LoginRequest, LoginResponse,
   ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
   StopStreamResponse, User, UserList,
@@ -42,9 +42,10 @@ export function createSutazaiApi(client: ApiClient) {
       remove: (agentId: string) => client.send<undefined>('DELETE', `/api/v1/agents/${id(agentId)}`),
       startRun: (agentId: string, body: RunCreateRequest) => client.send<Run>('POST', `/api/v1/agents/${id(agentId)}/runs`, body),
     },
-    tools: async (signal?: AbortSignal) => items(await client.get<ToolSummary[] | { items: ToolSummary[] }>('/api/v1/tools', { signal })),
+    tools: (signal?: AbortSignal) => client.get<ToolSummary[]>('/api/v1/tools', { signal }),
     runs: {
-      list: async (signal?: AbortSignal) => items(await client.get<Run[] | { items: Run[] }>('/api/v1/runs', { signal })),
+      list: (query: { cursor?: string; agent?: string } = {}, signal?: AbortSignal) =>
+        client.get<RunList>(`/api/v1/runs${query.cursor || query.agent ? `?${new URLSearchParams(query as Record<string, string>).toString()}` : ''}`, { signal }),
       get: (runId: string, signal?: AbortSignal) => client.get<Run>(`/api/v1/runs/${id(runId)}`, { signal }),
       cancel: (runId: string) => client.send<Run>('POST', `/api/v1/runs/${id(runId)}/cancel`),
     },
@@ -90,11 +91,6 @@ function isHealthReport(value: unknown): value is HealthDetailedResponse {
   if (typeof value !== 'object' || value === null) return false;
   const report = value as Partial<HealthDetailedResponse>;
   return typeof report.status === 'string' && Array.isArray(report.services);
-}
-
-/** The contracts name no list type for tools and runs yet: a bare array and `{ items }` are both read. */
-function items<T>(answer: T[] | { items: T[] }): T[] {
-  return Array.isArray(answer) ? answer : answer.items;
 }
 
 function queryString(query: ConversationListQuery): string {

@@ -33,6 +33,7 @@ export type {
   LimitReachedEvent,
   Run,
   RunCreateRequest,
+  RunList,
   ToolCallEvent,
   ToolResultEvent,
   ToolSummary,

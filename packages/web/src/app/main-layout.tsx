@@ -1,6 +1,8 @@
 /** The signed-in app: header with pickers, the conversation sidebar, and the current screen. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { toShownError, type ShownError } from '../api/api-error';
+import { AgentFormPage } from '../agents/agent-form';
+import { AgentsPage } from '../agents/agents-page';
 import { useSession, useUser } from '../auth/session';
 import { ChatView } from '../chat/chat-view';
 import { ConnectionBanner } from '../connection/connection-banner';
@@ -73,6 +75,9 @@ export function MainLayout() {
             <span className={`status-dot status-${connection.phase === 'online' ? connection.report.status : connection.phase}`} aria-hidden="true" />
             <span className="nav-text nav-text-optional">Status</span>
           </a>
+          <a href="/agents" className="nav-link" aria-current={route.name === 'agents' || route.name === 'agent' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/agents'); }} data-testid="nav-agents">
+            <span className="nav-text">Agents</span>
+          </a>
           <a href="/settings" className="nav-link" aria-current={route.name === 'settings' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/settings'); }} data-testid="nav-settings">
             <span className="nav-text">Settings</span>
           </a>
@@ -106,6 +111,8 @@ export function MainLayout() {
           </div>
           {route.name === 'status' && <StatusPage isAdmin={user.role === 'admin'} />}
           {route.name === 'settings' && <SettingsPage />}
+          {route.name === 'agents' && <AgentsPage catalog={catalog} go={go} />}
+          {route.name === 'agent' && <AgentFormPage agentId={route.agentId} catalog={catalog} go={go} />}
           {route.name === 'setup' && <div className="page"><NoModelSetup onModelsChanged={catalog.reload} /></div>}
           {route.name === 'not-found' && (
             <div className="page"><h2>Not found</h2><p>There is no page at <code>{route.path}</code>. <a href="/" onClick={(e) => { e.preventDefault(); newChat(); }}>Start a conversation</a>.</p></div>

@@ -6,6 +6,9 @@ export type Route =
   | { name: 'status' }
   | { name: 'settings' }
   | { name: 'setup' }
+  | { name: 'agents' }
+  /** A new agent (`agentId` undefined) or one to edit or view. */
+  | { name: 'agent'; agentId: string | undefined }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -22,11 +25,25 @@ export function parseRoute(pathname: string): Route {
   if (path === '/status') return { name: 'status' };
   if (path === '/settings') return { name: 'settings' };
   if (path === '/setup') return { name: 'setup' };
+  if (path === '/agents') return { name: 'agents' };
+  if (path === '/agents/new') return { name: 'agent', agentId: undefined };
+  const agent = /^\/agents\/([^/]+)$/.exec(path);
+  if (agent) {
+    try {
+      return { name: 'agent', agentId: decodeURIComponent(agent[1]!) };
+    } catch {
+      return { name: 'not-found', path };
+    }
+  }
   return { name: 'not-found', path };
 }
 
 export function conversationPath(id: string): string {
   return `/c/${encodeURIComponent(id)}`;
+}
+
+export function agentPath(id: string): string {
+  return `/agents/${encodeURIComponent(id)}`;
 }
 
 const NAVIGATE_EVENT = 'sutazai:navigate';

@@ -73,6 +73,23 @@ describe('the chat reducer', () => {
     expect(message.finishReason).toBe('stopped');
   });
 
+  it('collects tool calls with their results, once each even when a reconnect replays them', () => {
+    const call: ChatStreamEvent = { type: 'tool-call', call_id: 'c1', tool: 'calculator', arguments: { expression: '6*7' } };
+    const result: ChatStreamEvent = { type: 'tool-result', call_id: 'c1', tool: 'calculator', content: '42', is_error: false };
+    const state = run([sent, event(start), event(call), event(call), event(result), event(delta('42')), event({ type: 'limit-reached', code: 'LIMIT_REACHED', limit: 'tokens', message: 'Out of tokens.' }), event(end('interrupted', 'LIMIT_REACHED'))]);
+    expect(state.messages[1]?.toolCalls).toEqual([{ callId: 'c1', tool: 'calculator', arguments: { expression: '6*7' }, result: { content: '42', isError: false } }]);
+    expect(state.messages[1]?.limitReached).toEqual({ limit: 'tokens', message: 'Out of tokens.' });
+  });
+
+  it('reads the tool calls stored with a reply, and a reply ended by a limit', () => {
+    const message = fromStored({
+      id: 'a', role: 'assistant', content: '42', status: 'interrupted', model: 'm', provider: 'p', usage: null, time_to_first_token_ms: null, duration_ms: null, error_code: 'LIMIT_REACHED', created_at: '2025-01-01T00:00:00.000Z',
+      tool_calls: [{ id: 'c1', tool: 'calculator', arguments: { expression: '6*7' }, content: 'Division by zero', is_error: true, step: 1 }],
+    });
+    expect(message.toolCalls).toEqual([{ callId: 'c1', tool: 'calculator', arguments: { expression: '6*7' }, result: { content: 'Division by zero', isError: true } }]);
+    expect(message.limitReached?.limit).toBe('unknown');
+  });
+
   it('finds the prompt a reply answered, for regenerate', () => {
     const state = run([sent, event(start), event(end('complete'))]);
     expect(promptOf(state.messages, 'r')).toBe('Tell me a story');

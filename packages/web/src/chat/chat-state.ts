@@ -131,7 +131,7 @@ function applyEvent(state: ChatState, replyKey: string, event: ChatStreamEvent):
   const messages = state.messages.slice();
   switch (event.type) {
     case 'message-start': {
-      messages[index] = { ...reply, id: event.message_id, model: event.model, status: 'generating', ...(reply.replaying ? { content: '', replaying: false } : {}) };
+      messages[index] = { ...reply, id: event.message_id, model: event.model, status: 'generating', ...(reply.replaying ? { content: '', toolCalls: undefined, limitReached: undefined, replaying: false } : {}) };
       const user = messages[index - 1];
       if (user?.role === 'user' && user.status === 'sending') messages[index - 1] = { ...user, id: event.user_message_id, status: 'complete' };
       return { ...state, conversationId: event.session_id, messages };
@@ -139,9 +139,12 @@ function applyEvent(state: ChatState, replyKey: string, event: ChatStreamEvent):
     case 'text-delta':
       messages[index] = { ...reply, content: reply.replaying ? event.text : reply.content + event.text, status: 'generating', reconnecting: false, replaying: false };
       return { ...state, messages };
-    case 'tool-call':
-      messages[index] = { ...reply, status: 'generating', toolCalls: [...(reply.toolCalls ?? []), { callId: event.call_id, tool: event.tool, arguments: event.arguments }] };
+    case 'tool-call': {
+      // A call seen already (a replay after a reconnect) is not shown twice.
+      const known = (reply.toolCalls ?? []).filter((call) => call.callId !== event.call_id);
+      messages[index] = { ...reply, status: 'generating', toolCalls: [...known, { callId: event.call_id, tool: event.tool, arguments: event.arguments }] };
       return { ...state, messages };
+    }
     case 'tool-result':
       messages[index] = {
         ...reply,
@@ -194,6 +197,9 @@ export function fromStored(message: Message): ChatMessage {
     finishReason: message.error_code === 'GENERATION_STOPPED' ? 'stopped' : message.error_code ?? undefined,
     timings: message.role === 'assistant' ? { timeToFirstTokenMs: ttft, tokensPerSecond, durationMs: message.duration_ms } : undefined,
     error: status === 'error' && message.error_code ? { code: message.error_code, message: `This reply failed (${message.error_code}).` } : undefined,
+    toolCalls: message.tool_calls?.map((call) => ({ callId: call.id, tool: call.tool, arguments: call.arguments, result: { content: call.content, isError: call.is_error } })),
+    // Which bound it was is told only live (limit-reached); the stored reply keeps the code.
+    limitReached: message.error_code === 'LIMIT_REACHED' ? { limit: 'unknown', message: 'The agent reached one of its limits (steps, time, tokens) before it answered.' } : undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import { Markdown } from '../markdown/markdown';
 import { copyText } from '../markdown/code-block';
 import { ErrorNotice } from '../ui/error-notice';
 import type { ChatMessage } from './chat-state';
+import { ToolActivityList } from './tool-activity';
 
 export interface MessageActions {
   /** Absent while a reply streams: one turn at a time. */
@@ -19,6 +20,8 @@ const STATUS_TEXT: Record<ChatMessage['status'], string> = {
   interrupted: 'interrupted',
   error: 'failed',
 };
+
+const LIMIT_TEXT: Record<string, string> = { steps: 'step', time: 'time', tokens: 'token' };
 
 function who(role: string): string {
   return role === 'user' ? 'You' : role === 'assistant' ? 'JARVIS' : role;
@@ -96,15 +99,23 @@ export const MessageItem = memo(function MessageItem({ message, actions }: { mes
           </div>
         </div>
       ) : (
-        <div className="message-body">
-          {isUser ? <p className="message-text">{message.content}</p> : message.content ? <Markdown text={message.content} /> : null}
-          {message.status === 'waiting' && <span className="typing" role="status" aria-label="JARVIS is preparing a reply"><span /><span /><span /></span>}
-          {message.status === 'generating' && <span className="caret" aria-hidden="true" />}
-        </div>
+        <>
+          {message.toolCalls && message.toolCalls.length > 0 && <ToolActivityList calls={message.toolCalls} live={live} />}
+          <div className="message-body">
+            {isUser ? <p className="message-text">{message.content}</p> : message.content ? <Markdown text={message.content} /> : null}
+            {message.status === 'waiting' && <span className="typing" role="status" aria-label="JARVIS is preparing a reply"><span /><span /><span /></span>}
+            {message.status === 'generating' && <span className="caret" aria-hidden="true" />}
+          </div>
+        </>
+      )}
+      {message.limitReached && (
+        <p className="message-note limit-reached" role="note" data-testid="limit-reached" data-limit={message.limitReached.limit}>
+          <strong>{LIMIT_TEXT[message.limitReached.limit] ? `Stopped at the agent's ${LIMIT_TEXT[message.limitReached.limit]} limit.` : 'Stopped at one of the agent\'s limits.'}</strong> {message.limitReached.message}
+        </p>
       )}
       {message.reconnecting && <p className="message-note" role="status">Connection lost; reconnecting to the reply…</p>}
       {message.stopping && <p className="message-note" role="status">Stopping…</p>}
-      {message.status === 'interrupted' && (
+      {message.status === 'interrupted' && !message.limitReached && (
         <p className="message-note" data-testid="interrupted-note">
           {message.finishReason && message.finishReason !== 'stopped' ? `Interrupted (${message.finishReason}); the partial reply is kept.` : 'Stopped; the partial reply is kept.'}
         </p>
