@@ -2,7 +2,7 @@
  * SutazAI benchmarks: `npm run bench` (builds first) or `node bench/run.mjs` after a build.
  * One JSON line per figure on stdout, progress on stderr; see bench/README.md.
  *
- * Options: --only chat,health,startup (a subset), --quick (fewer repetitions, for a smoke run).
+ * Options: --only chat,health,startup,browser (a subset), --quick (fewer repetitions, for a smoke run).
  * BENCH_CPU_PROF=<folder> writes a V8 CPU profile of the SutazAI process of the chat and
  * health benchmarks into that folder (open it in Chrome DevTools or speedscope).
  */
@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { runBrowserConversationBench } from './browser-conversation-bench.mjs';
 import { runChatStreamBench } from './chat-stream-bench.mjs';
 import { runHealthRpsBench } from './health-rps-bench.mjs';
 import { removeTemporaryFolders, repositoryRoot, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, waitForOk } from './processes.mjs';
@@ -20,7 +21,7 @@ const TOKENS = 64;
 const INTERVAL_MS = 10;
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const selected = new Set((values.only ?? 'chat,health,startup').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'chat,health,startup,browser').split(',').map((name) => name.trim()));
 const quick = values.quick;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -63,6 +64,7 @@ try {
     if (profileFolder) log(`CPU profile of SutazAI written to ${path.resolve(profileFolder)}`);
   }
   if (selected.has('startup')) await runStartupBench({ report, log, ...(quick ? { starts: 1 } : {}) });
+  if (selected.has('browser')) await runBrowserConversationBench({ report, log, ...(quick ? { opens: 2, scrolls: 1 } : {}) });
 } catch (error) {
   await stopAll();
   removeTemporaryFolders();
