@@ -20,7 +20,7 @@ let server: ServerProcess;
 let url: string;
 let redirector: Server;
 let redirectorPort = 0;
-const alice = { email: 'alice@example.com', password: 'alice has a long password', token: '', keyId: '', key: '', conversation: 'alice-secret-plans', messageId: '', lastEventId: '' };
+const alice = { email: 'alice@example.com', password: 'alice has a long password', token: '', keyId: '', key: '', conversation: 'alice-secret-plans', messageId: '', lastEventId: '', agent: 'alice-agent', runId: '' };
 const bob = { email: 'bob@example.com', password: 'bob has a long password too', token: '', id: '' };
 const ALICE_SECRET_WORD = 'zanzibar-7731';
 
@@ -57,6 +57,11 @@ beforeAll(async () => {
     alice.lastEventId = event.id ?? alice.lastEventId;
     if (event.event === 'message-start') alice.messageId = String(event.data.message_id);
   }
+  const agent = await call(`${url}/api/v1/agents/`, { method: 'POST', headers: as(alice.token), json: { id: alice.agent, name: 'Alice agent', system_prompt: `Secret: ${ALICE_SECRET_WORD}` } });
+  expect(agent.status, agent.body).toBe(201);
+  const run = await call(`${url}/api/v1/agents/${alice.agent}/runs`, { method: 'POST', headers: as(alice.token), json: { input: 'work' } });
+  expect(run.status, run.body).toBe(202);
+  alice.runId = (JSON.parse(run.body) as { id: string }).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -88,6 +93,14 @@ describe('cross-user isolation: bob sends alice\'s ids', () => {
     ['GET', 'the stream resume by query', () => `/api/v1/chat/stream/${alice.messageId}?last_event_id=${encodeURIComponent(alice.lastEventId)}`, undefined, 404, 'STREAM_NOT_FOUND'],
     ['POST', 'a stop of the reply', () => `/api/v1/chat/stream/${alice.messageId}/stop`, undefined, 404, 'STREAM_NOT_FOUND'],
     ['DELETE', 'a revocation of the API key', () => `/api/v1/auth/api-keys/${alice.keyId}`, undefined, 404, 'API_KEY_NOT_FOUND'],
+    ['GET', 'her agent', () => `/api/v1/agents/${alice.agent}`, undefined, 404, 'AGENT_NOT_FOUND'],
+    ['PATCH', 'a change of her agent', () => `/api/v1/agents/${alice.agent}`, { system_prompt: 'pwned' }, 404, 'AGENT_NOT_FOUND'],
+    ['DELETE', 'a delete of her agent', () => `/api/v1/agents/${alice.agent}`, undefined, 404, 'AGENT_NOT_FOUND'],
+    ['POST', 'a copy of her agent', () => `/api/v1/agents/${alice.agent}/duplicate`, {}, 404, 'AGENT_NOT_FOUND'],
+    ['POST', 'a run of her agent', () => `/api/v1/agents/${alice.agent}/runs`, { input: 'leak' }, 404, 'AGENT_NOT_FOUND'],
+    ['GET', 'her run', () => `/api/v1/runs/${alice.runId}`, undefined, 404, 'RUN_NOT_FOUND'],
+    ['GET', 'her run\'s events', () => `/api/v1/runs/${alice.runId}/events`, undefined, 404, 'RUN_NOT_FOUND'],
+    ['POST', 'a cancel of her run', () => `/api/v1/runs/${alice.runId}/cancel`, undefined, 404, 'RUN_NOT_FOUND'],
   ];
   for (const [method, what, path, body, status, code] of aliceRoutes) {
     securityCase(`bob gets ${status} ${code} for ${what} (${method})`, async () => {
@@ -104,6 +117,12 @@ describe('cross-user isolation: bob sends alice\'s ids', () => {
     expect(answer.status).toBe(200);
     const mine = JSON.parse((await call(`${url}/api/v1/conversations/${alice.conversation}`, { headers: as(bob.token) })).body) as { messages: { content: string }[] };
     expect(mine.messages.map((m) => m.content)).toEqual(['hello', 'All is well']);
+  });
+
+  securityCase('bob\'s lists of agents and runs hold nothing of alice\'s', async () => {
+    const agents = JSON.parse((await call(`${url}/api/v1/agents/`, { headers: as(bob.token) })).body) as { id: string; system_prompt: string }[];
+    expect(agents.some((a) => a.id === alice.agent || a.system_prompt.includes(ALICE_SECRET_WORD))).toBe(false);
+    expect(JSON.parse((await call(`${url}/api/v1/runs`, { headers: as(bob.token) })).body)).toEqual({ items: [], next_cursor: null });
   });
 
   securityCase('bob\'s search does not find alice\'s words', async () => {
@@ -153,6 +172,8 @@ describe('cross-user isolation: bob sends alice\'s ids', () => {
     ['GET', '/api/v1/admin/settings', undefined],
     ['PUT', '/api/v1/admin/settings', { signup_policy: 'open' }],
     ['POST', '/api/v1/providers/test', { kind: 'ollama', base_url: 'http://example.com' }],
+    ['GET', '/api/v1/admin/mcp-servers', undefined],
+    ['POST', '/api/v1/admin/mcp-servers', { name: 'evil', transport: 'streamable-http', url: 'https://example.com/mcp' }],
   ];
   for (const [method, path, body] of adminOnly) {
     securityCase(`bob gets 403 FORBIDDEN on ${method} ${path}`, async () => {
@@ -175,6 +196,10 @@ describe('authentication bypass attempts', () => {
     ['POST', '/v1/chat/completions', { model: 'scripted', messages: [{ role: 'user', content: 'hi' }] }],
     ['POST', '/v1/embeddings', { model: 'scripted', input: 'hi' }],
     ['GET', '/api/v1/admin/users', undefined],
+    ['GET', '/api/v1/tools', undefined],
+    ['GET', '/api/v1/runs', undefined],
+    ['POST', '/api/v1/agents/', { name: 'x' }],
+    ['POST', '/api/v1/agents/jarvis/runs', { input: 'x' }],
   ];
   const credentials: [string, () => Record<string, string>][] = [
     ['no credential', () => ({})],
