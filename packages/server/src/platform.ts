@@ -13,7 +13,6 @@ import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
 import type { StreamHub } from './events/stream-hub.js';
 import { createInProcessQueue } from './events/queue/in-process-queue.js';
 import type { JobQueue } from './events/queue/job-queue.js';
-import { createRabbitMqQueue } from './events/queue/rabbitmq-queue.js';
 import { runHealthChecks, timed, type HealthProbe } from './health/health-checks.js';
 import { keepMcpProbes } from './agents/mcp/mcp-health.js';
 import { createMcpManager, type McpManager } from './agents/mcp/mcp-manager.js';
@@ -32,7 +31,7 @@ import { ensureUser } from './storage/users-repository.js';
 import { createAuthService, type AuthService } from './auth/auth-service.js';
 import { createInMemoryWindowLimiter, withFailurePolicy, type WindowLimiter } from './limits/window-limiter.js';
 import { createRedisWindowLimiter } from './limits/redis-window-limiter.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LOCAL_OWNER_ID } from './platform-constants.js';
 import { createGuardedFetch, type GuardedFetch, type OutboundPolicy } from './net/outbound-guard.js';
 
@@ -142,8 +141,9 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     });
   }
   // RabbitMQ connects in the background: a broker that is away delays jobs, it does not stop start-up.
+  // amqplib is loaded only when it is used, as ioredis is below: start-up time of every other server.
   const queue = config.AMQP_URL
-    ? createRabbitMqQueue({ url: config.AMQP_URL, prefix: config.AMQP_QUEUE_PREFIX, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
+    ? (await import('./events/queue/rabbitmq-queue.js')).createRabbitMqQueue({ url: config.AMQP_URL, prefix: config.AMQP_QUEUE_PREFIX, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
     : createInProcessQueue({ maxAttempts: config.JOB_MAX_ATTEMPTS, concurrency: config.JOB_CONCURRENCY });
   probes.push({ name: 'job-queue', kind: queue.kind, required: false, modelProvider: false, run: () => queue.probe() });
   const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
@@ -216,7 +216,8 @@ function hostAndPort(url: URL): string {
  * failure policy decides what that means), and the client reconnects by itself.
  */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableOfflineQueue: false });
+  const { Redis: RedisClient } = await import('ioredis');
+  const redis = new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 1, commandTimeout: 1000, connectTimeout: 2000, enableOfflineQueue: false });
   let lastReport = 0;
   redis.on('error', (error: Error) => {
     if (Date.now() - lastReport > 30_000) {

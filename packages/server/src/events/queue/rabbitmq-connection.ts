@@ -89,6 +89,8 @@ export function createRabbitMqConnection(options: RabbitMqConnectionOptions): Ra
     };
     model.on('error', (error: Error) => drop(error));
     model.on('close', (error?: Error) => drop(error ?? new Error('connection closed')));
+    model.on('blocked', (reason: string) => options.logger?.warn({ broker: safeUrl, reason }, 'RabbitMQ blocks publishing (short of memory or disk); enqueue waits'));
+    model.on('unblocked', () => options.logger?.info({ broker: safeUrl }, 'RabbitMQ accepts publishing again'));
     try {
       const publisher = await model.createConfirmChannel();
       publisher.on('error', (error: Error) => drop(error));

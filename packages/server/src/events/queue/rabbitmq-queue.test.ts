@@ -13,7 +13,7 @@ import type { DeliveredJob } from './job-queue.js';
 import { createResultsTable } from './test-support/job-results-table.js';
 import { runQueueConformance, sleep, uniqueKind, waitFor } from './test-support/queue-conformance.js';
 import {
-  amqpTestUrl, createRabbitMqFixture, createTestVhost, ensureBrokerRunning, rabbitMqSkipReason, startBroker, stopBroker,
+  amqpTestUrl, createRabbitMqFixture, createTestVhost, ensureBrokerRunning, setMemoryWatermark, rabbitMqSkipReason, startBroker, stopBroker,
 } from './test-support/rabbitmq-fixture.js';
 
 const skipReason = await rabbitMqSkipReason();
@@ -39,6 +39,32 @@ describe.skipIf(skipReason !== undefined)(`RabbitMQ job queue${skipReason ? ` ($
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await fixture.queue.close();
+    }
+  });
+
+  it('fails enqueue with QUEUE_UNAVAILABLE when the broker blocks publishing and never confirms, and the job still arrives later', async () => {
+    const fixture = createRabbitMqFixture({ enqueueTimeoutMs: 1500 });
+    const kind = uniqueKind();
+    let alarm = false;
+    try {
+      await fixture.queue.enqueue({ id: 'before', kind, payload: null });
+      // A memory alarm: the broker stops reading from publishers until it clears.
+      alarm = true;
+      await setMemoryWatermark('0');
+      await expect(fixture.queue.enqueue({ id: 'blocked', kind, payload: null })).rejects.toMatchObject({
+        code: 'QUEUE_UNAVAILABLE', message: expect.stringMatching(/did not confirm the job within 1500 ms; it may still run/),
+      });
+      await setMemoryWatermark('0.4');
+      alarm = false;
+      const seen: string[] = [];
+      await fixture.queue.consume(kind, async (job) => {
+        seen.push(job.id);
+      });
+      await waitFor(() => seen.length === 2, 'both jobs to run once the alarm cleared');
+      expect(seen.sort()).toEqual(['before', 'blocked']);
+    } finally {
+      if (alarm) await setMemoryWatermark('0.4');
+      await fixture.dispose();
     }
   });
 

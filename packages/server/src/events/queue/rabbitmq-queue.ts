@@ -33,6 +33,19 @@ const HINT = 'Check AMQP_URL and that RabbitMQ runs (rabbitmq-server -detached; 
 
 class NackedError extends Error {}
 class ReturnedError extends Error {}
+class UnconfirmedError extends Error {}
+
+async function withinDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new UnconfirmedError('no publisher confirm in time')), Math.max(0, deadline - Date.now()));
+    })]);
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => undefined);
+  }
+}
 
 interface PendingPublish {
   queue: string;
@@ -139,10 +152,14 @@ export function createRabbitMqQueue(options: RabbitMqQueueOptions): JobQueue {
       const live = await connection.waitUntilConnected(deadline, enqueueTimeoutMs);
       try {
         await ensureDeclared(live, kind);
-        await sendConfirmed(live, queue, content, properties);
+        await withinDeadline(sendConfirmed(live, queue, content, properties), deadline);
         return;
       } catch (error) {
         if (error instanceof NackedError) throw new AppError('QUEUE_UNAVAILABLE', `${error.message}.`, { cause: error });
+        if (error instanceof UnconfirmedError) {
+          // Sent but not confirmed (a broker short of memory or disk blocks publishers): it may still arrive.
+          throw new AppError('QUEUE_UNAVAILABLE', `RabbitMQ at ${connection.safeUrl} did not confirm the job within ${enqueueTimeoutMs} ms; it may still run.`, { cause: error });
+        }
         const code = (error as { code?: unknown }).code;
         if (code === 403 || code === 406) {
           throw new AppError('QUEUE_UNAVAILABLE', `RabbitMQ refused the job's queues: ${errorText(error)}.`, { cause: error, hint: 'A queue of that name exists with other settings, or the user may not use it: delete it or choose another prefix.' });

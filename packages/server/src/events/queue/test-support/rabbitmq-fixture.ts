@@ -97,6 +97,11 @@ export async function createTestVhost(): Promise<{ url: string; dispose(): Promi
   return { url: url.toString(), dispose: () => rabbitmqctl(['delete_vhost', vhost]) };
 }
 
+/** The broker's memory alarm threshold; 0 raises the alarm at once (publishers are blocked), 0.4 is the default. */
+export function setMemoryWatermark(fraction: string): Promise<void> {
+  return rabbitmqctl(['set_vm_memory_high_watermark', fraction]);
+}
+
 async function rabbitmqctl(args: string[]): Promise<void> {
   await run('rabbitmqctl', ['-q', ...args], { timeout: 60_000 }).catch((error: unknown) => {
     throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${describe(error)}`);
