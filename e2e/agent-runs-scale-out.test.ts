@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../packages/server/src/llm/test-support/openai-compatible-test-server.js';
 import { queuesFor } from '../packages/server/src/events/queue/rabbitmq-topology.js';
 import { amqpTestUrl, rabbitMqSkipReason } from '../packages/server/src/events/queue/test-support/rabbitmq-fixture.js';
+import { holdBrokerLock } from '../packages/server/src/events/queue/test-support/broker-lock.js';
 import { postgresTestUrl, runOnPostgres } from '../packages/server/src/storage/test-support/storage-fixtures.js';
 import { makeWorkspace, startServer, stopAllServers, type ServerProcess, type Workspace } from './support/server-process.js';
 
@@ -32,8 +33,11 @@ describe.skipIf(skip !== undefined)('agent runs on PostgreSQL and RabbitMQ, two 
   let upstream: OpenAICompatibleTestServer;
   let workspace: Workspace;
   let env: Record<string, string>;
+  let releaseBroker: (() => void) | undefined;
 
   beforeAll(async () => {
+    // The queue tests restart the broker: wait for them, and keep them waiting meanwhile.
+    releaseBroker = await holdBrokerLock();
     upstream = await startOpenAICompatibleTestServer({ models: ['scripted'] });
     workspace = await makeWorkspace({ realModel: false });
     env = {
@@ -44,7 +48,7 @@ describe.skipIf(skip !== undefined)('agent runs on PostgreSQL and RabbitMQ, two 
       OPENAI_BASE_URL: upstream.baseURL,
       JOB_CONCURRENCY: '1',
     };
-  });
+  }, 600_000);
 
   afterAll(async () => {
     await stopAllServers();
@@ -55,6 +59,7 @@ describe.skipIf(skip !== undefined)('agent runs on PostgreSQL and RabbitMQ, two 
     const channel = await connection.createChannel();
     for (const queue of Object.values(queuesFor(prefix, 'agent-run'))) await channel.deleteQueue(queue);
     await connection.close();
+    releaseBroker?.();
   });
 
   it('finishes a run on the other replica after the one running it is killed, with one stored result', async () => {

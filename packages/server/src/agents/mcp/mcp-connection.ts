@@ -9,6 +9,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerConfig } from './mcp-server-config.js';
 
+// For the manager, which imports this module (and the SDK with it) only when it first connects.
+export { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+export { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
 /** A tool as the MCP server lists it. */
 export interface McpToolInfo {
   name: string;

@@ -4,8 +4,6 @@
  * server that died is started (or reconnected) again on next use. Nothing here throws at an
  * agent: a call that fails is an error result the model reads.
  */
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { AppError } from '../../errors/catalogue.js';
 import { timed } from '../../health/health-checks.js';
 import type { ProbeResult } from '../../llm/provider.js';
@@ -13,11 +11,15 @@ import type { Logger } from '../../logger.js';
 import { checkUrl, compilePolicy, type OutboundPolicy } from '../../net/outbound-guard.js';
 import type { McpToolSource, McpToolHandle } from '../tools/tool-registry.js';
 import type { Tool, ToolContext, ToolResult } from '../tools/tool.js';
-import { openMcpConnection, type McpConnection, type McpToolInfo } from './mcp-connection.js';
+import type { McpConnection, McpToolInfo } from './mcp-connection.js';
 import { toToolResult } from './mcp-result.js';
 import { viewOf, type McpServerConfig, type McpServerView } from './mcp-server-config.js';
 import type { McpServerStore } from './mcp-server-store.js';
 import { exposedToolNames } from './mcp-tool-names.js';
+
+/** The SDK (a third of a second of start-up) is loaded with the first connection: never on a server without MCP. */
+let sdk: typeof import('./mcp-connection.js') | undefined;
+const loadSdk = async () => (sdk ??= await import('./mcp-connection.js'));
 
 export interface McpManagerOptions {
   store: McpServerStore;
@@ -142,7 +144,7 @@ export function createMcpManager(options: McpManagerOptions): McpManager {
     if (shutDown) throw unavailable(state, 'the server is shutting down.');
     if (state.failure && performance.now() - state.failure.at < retryDelayMs) throw unavailable(state, state.failure.message);
     state.tools = undefined;
-    const attempt = openMcpConnection(state.config, {
+    const attempt = loadSdk().then(({ openMcpConnection }) => openMcpConnection(state.config, {
       fetch: options.fetch,
       timeoutMs: connectTimeoutMs,
       onClose: () => {
@@ -154,7 +156,7 @@ export function createMcpManager(options: McpManagerOptions): McpManager {
       onToolsChanged: () => {
         state.tools = undefined;
       },
-    });
+    }));
     let connection: McpConnection | undefined;
     state.connecting = attempt.then(
       async (opened) => {
@@ -230,7 +232,7 @@ export function createMcpManager(options: McpManagerOptions): McpManager {
       return toToolResult(result);
     } catch (error) {
       if (context.signal.aborted) return { isError: true, content: `The call of ${label} was stopped.` };
-      if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return { isError: true, content: `${label} did not answer within ${options.callTimeoutMs} ms.` };
+      if (sdk && error instanceof sdk.McpError && error.code === sdk.ErrorCode.RequestTimeout) return { isError: true, content: `${label} did not answer within ${options.callTimeoutMs} ms.` };
       if (error instanceof AppError) return { isError: true, content: error.message };
       return { isError: true, content: `${label} failed: ${describeError(error)}` };
     }
@@ -316,7 +318,8 @@ export function createMcpManager(options: McpManagerOptions): McpManager {
 
 /** The session is gone (not a tool's or a protocol's error): a transport failure or a closed connection. */
 function isBrokenSession(error: unknown): boolean {
-  if (error instanceof McpError) return error.code === ErrorCode.ConnectionClosed;
+  // SDK errors exist only once the SDK is loaded.
+  if (sdk && error instanceof sdk.McpError) return error.code === sdk.ErrorCode.ConnectionClosed;
   // A stopped call rejects with its signal's reason; the session is fine.
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return false;
   return !(error instanceof AppError);
@@ -324,7 +327,7 @@ function isBrokenSession(error: unknown): boolean {
 
 /** A Streamable HTTP server that restarted answers 404 for the old session id. */
 function isUnknownSession(error: unknown): boolean {
-  return error instanceof StreamableHTTPError && error.code === 404;
+  return sdk !== undefined && error instanceof sdk.StreamableHTTPError && error.code === 404;
 }
 
 function describeError(error: unknown): string {

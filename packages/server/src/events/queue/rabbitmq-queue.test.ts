@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdBrokerLock } from './test-support/broker-lock.js';
 import { startTestApp } from '../../http/test-support/test-app.js';
 import type { Logger } from '../../logger.js';
 import type { DeliveredJob } from './job-queue.js';
@@ -22,6 +23,13 @@ const repositoryRoot = fileURLToPath(new URL('../../../../../', import.meta.url)
 const workerScript = fileURLToPath(new URL('./test-support/rabbitmq-worker-process.ts', import.meta.url));
 
 describe.skipIf(skipReason !== undefined)(`RabbitMQ job queue${skipReason ? ` (${skipReason})` : ''}`, () => {
+  // Other test files that use the broker wait while this one restarts and blocks it.
+  let releaseBroker: (() => void) | undefined;
+  beforeAll(async () => {
+    releaseBroker = await holdBrokerLock();
+  }, 600_000);
+  afterAll(() => releaseBroker?.());
+
   describe('conformance', () => {
     runQueueConformance({ createQueue: async (settings) => createRabbitMqFixture(settings), timeoutMs: 30_000 });
   });
