@@ -75,6 +75,8 @@ export interface MessagesTable {
   tool_call_id: Generated<string | null>;
   tool_name: Generated<string | null>;
   tool_arguments: Generated<string | null>;
+  /** JSON: the passages a reply was answered from, numbered as cited. */
+  citations: Generated<string | null>;
 }
 
 export interface AgentsTable {
@@ -112,12 +114,72 @@ export interface AgentRunsTable {
   finished_at: number | null;
 }
 
+export type DocumentStatus = 'queued' | 'processing' | 'indexed' | 'failed';
+
+export interface KnowledgeBasesTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: Generated<string>;
+  embedding_model: string | null;
+  embedding_dimensions: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface KnowledgeDocumentsTable {
+  id: string;
+  owner_id: string;
+  knowledge_base_id: string;
+  name: string;
+  source: 'upload' | 'url';
+  url: string | null;
+  content_type: string | null;
+  size_bytes: number | null;
+  status: DocumentStatus;
+  /** 0-100. */
+  progress: Generated<number>;
+  /** What ingestion is doing: fetching, parsing, chunking, embedding... */
+  stage: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  chunk_count: Generated<number>;
+  vector_count: Generated<number>;
+  embedding_model: string | null;
+  created_at: number;
+  updated_at: number;
+  indexed_at: number | null;
+}
+
+export interface KnowledgeUploadsTable {
+  document_id: string;
+  bytes: Uint8Array;
+}
+
+export interface KnowledgeChunksTable {
+  id: string;
+  owner_id: string;
+  knowledge_base_id: string;
+  document_id: string;
+  position: number;
+  text: string;
+  /** JSON array of the headings above the chunk. */
+  heading_path: string;
+  start_offset: number;
+  end_offset: number;
+  page: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
   agents: AgentsTable;
   agent_runs: AgentRunsTable;
+  knowledge_bases: KnowledgeBasesTable;
+  knowledge_documents: KnowledgeDocumentsTable;
+  knowledge_uploads: KnowledgeUploadsTable;
+  knowledge_chunks: KnowledgeChunksTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   settings: SettingsTable;

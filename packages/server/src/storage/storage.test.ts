@@ -48,7 +48,7 @@ describe('PostgreSQL storage', () => {
       const storage = await openStorage({ kind: 'postgres', url: url.toString(), schema: undefined });
       try {
         const tables = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema} order by table_name`.execute(storage.db);
-        expect(tables.rows.map((row) => row.name)).toEqual(['agent_runs', 'agents', 'api_keys', 'conversations', 'kysely_migration', 'kysely_migration_lock', 'messages', 'sessions', 'settings', 'users']);
+        expect(tables.rows.map((row) => row.name)).toEqual(['agent_runs', 'agents', 'api_keys', 'conversations', 'knowledge_bases', 'knowledge_chunks', 'knowledge_documents', 'knowledge_uploads', 'kysely_migration', 'kysely_migration_lock', 'messages', 'sessions', 'settings', 'users']);
       } finally {
         await storage.close();
       }

@@ -47,7 +47,7 @@ export function messageCases(context: ConformanceContext): void {
     expect(await getMessage(db, owner, id)).toEqual({
       id, owner_id: owner, conversation_id: 'c1', role: 'assistant', content: 'Hi', status: 'generating', model: 'llama3', provider: 'ollama',
       prompt_tokens: null, completion_tokens: null, time_to_first_token_ms: null, duration_ms: null, error_code: null, created_at: T0, updated_at: T0,
-      parent_id: null, step: null, tool_call_id: null, tool_name: null, tool_arguments: null,
+      parent_id: null, step: null, tool_call_id: null, tool_name: null, tool_arguments: null, citations: null,
     });
     expect(await getMessage(db, stranger, id)).toBeUndefined();
   });

@@ -52,14 +52,14 @@ export function runStorageConformance(options: ConformanceOptions): ConformanceC
     });
 
     it('records each migration once', async () => {
-      expect(await migrationNames(await context.storage())).toEqual(['001-initial', '002-accounts', '003-agents']);
+      expect(await migrationNames(await context.storage())).toEqual(['001-initial', '002-accounts', '003-agents', '004-knowledge']);
     });
 
     it('opens an already migrated database again without re-applying migrations or losing rows', async () => {
       const owner = await createOwner((await context.storage()).db);
       const again = await openStorage((await context.fixture()).target);
       try {
-        expect(await migrationNames(again)).toEqual(['001-initial', '002-accounts', '003-agents']);
+        expect(await migrationNames(again)).toEqual(['001-initial', '002-accounts', '003-agents', '004-knowledge']);
         const user = await again.db.selectFrom('users').select('id').where('id', '=', owner).executeTakeFirst();
         expect(user).toEqual({ id: owner });
       } finally {
