@@ -13,7 +13,7 @@ import { clientErrorHandler, registerErrorBoundary } from './error-boundary.js';
 import { registerAuthHook } from './auth-hook.js';
 import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
 import { createRequestIds } from './request-ids.js';
-import { buildSerializer } from './serializer-compiler.js';
+import { createSerializerFactory } from './serializer-compiler.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { providerRoutes } from './routes/providers.js';
@@ -34,6 +34,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A pino instance shared with the services; wins over `logger`. */
   loggerInstance?: FastifyBaseLogger;
+  /** Compile every response serializer when the app starts (a test does), not when each is first used. */
+  compileSerializersAtStart?: boolean;
 }
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -50,7 +52,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     forceCloseConnections: true,
     clientErrorHandler,
     trustProxy: platform.config.TRUST_PROXY,
-    schemaController: { compilersFactory: { buildSerializer } },
+    schemaController: { compilersFactory: { buildSerializer: createSerializerFactory({ compileOnFirstUse: !options.compileSerializersAtStart }) } },
   });
 
   // TypeBox compiles the contract schemas itself: much faster at start-up than Ajv, same checks.
