@@ -129,7 +129,7 @@ describe('agents in the browser', () => {
     await page.getByTestId('agent-name').fill('Math, mine');
     await page.getByTestId('agent-save').click();
     await agentItem(page, 'math-copy').waitFor();
-    expect(await agentItem(page, 'math-copy').innerText()).toContain('Math, mine');
+    await expect.poll(() => agentItem(page, 'math-copy').innerText()).toContain('Math, mine');
 
     await agentItem(page, 'math-copy').getByTestId('agent-delete').click();
     expect(await agentItem(page, 'math-copy').count()).toBe(1);

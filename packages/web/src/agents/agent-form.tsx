@@ -111,7 +111,7 @@ function AgentForm({ agent, tools, toolsError, catalog, go }: { agent: AgentSumm
     };
     const saved = await saving.run(() => (agent ? api.agent.update(agent.id, body) : api.agent.create({ ...body, ...(draft.id.trim() ? { id: draft.id.trim() } : {}) })));
     if (!saved) return;
-    catalog.reload();
+    catalog.agentChanged(saved.id, saved);
     go('/agents');
   };
 
@@ -119,7 +119,7 @@ function AgentForm({ agent, tools, toolsError, catalog, go }: { agent: AgentSumm
     if (!agent) return;
     const copy = await duplicating.run(() => api.agent.duplicate(agent.id));
     if (!copy) return;
-    catalog.reload();
+    catalog.agentChanged(copy.id, copy);
     go(agentPath(copy.id));
   };
 

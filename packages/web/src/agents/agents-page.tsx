@@ -60,7 +60,7 @@ function AgentItem({ agent, catalog, go }: { agent: AgentSummary; catalog: Catal
   const duplicate = async () => {
     const copy = await run(() => api.agent.duplicate(agent.id));
     if (!copy) return;
-    catalog.reload();
+    catalog.agentChanged(copy.id, copy);
     go(agentPath(copy.id));
   };
 
@@ -71,7 +71,7 @@ function AgentItem({ agent, catalog, go }: { agent: AgentSummary; catalog: Catal
     });
     if (!done) return;
     setConfirming(false);
-    catalog.reload();
+    catalog.agentChanged(agent.id, null);
   };
 
   const chat = () => {

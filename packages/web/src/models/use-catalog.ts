@@ -1,7 +1,7 @@
 /** The models and agents this user can pick, and the pick, remembered in this browser. */
 import { useCallback, useEffect, useState } from 'react';
 import { toShownError, type ShownError } from '../api/api-error';
-import type { AgentList, ModelsResponse } from '../api/types';
+import type { AgentList, AgentSummary, ModelsResponse } from '../api/types';
 import { useServices } from '../app/services';
 
 export interface Catalog {
@@ -16,6 +16,8 @@ export interface Catalog {
   setModel(name: string): void;
   setAgent(id: string): void;
   reload(): void;
+  /** Shows an agent the server just created or changed (or, with `null`, deleted) at once, then lists them again. */
+  agentChanged(id: string, agent: AgentSummary | null): void;
 }
 
 const MODEL_KEY = 'sutazai.model';
@@ -84,6 +86,15 @@ export function useCatalog(): Catalog {
     remember(AGENT_KEY, id);
   }, []);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const agentChanged = useCallback((id: string, changed: AgentSummary | null) => {
+    setAgents((current) => {
+      if (!current) return current;
+      const others = current.filter((a) => a.id !== id);
+      if (!changed) return others;
+      return current.some((a) => a.id === id) ? current.map((a) => (a.id === id ? changed : a)) : [...others, changed];
+    });
+    reload();
+  }, [reload]);
 
-  return { models, agents, modelsError, agentsError, loading, model: chosenModel, agent: chosenAgent, setModel, setAgent, reload };
+  return { models, agents, modelsError, agentsError, loading, model: chosenModel, agent: chosenAgent, setModel, setAgent, reload, agentChanged };
 }
