@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Citation } from './knowledge.js';
 
 export const MAX_MESSAGE_CHARS = 100_000;
 
@@ -11,6 +12,7 @@ export const ChatRequest = Type.Object({
   agent: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   session_id: Type.Optional(ConversationId),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  knowledge: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 16, description: 'Knowledge bases to answer from, with citations.' })),
   temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
   max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
 }, { additionalProperties: true });
@@ -24,6 +26,7 @@ export const ChatResponse = Type.Object({
   session_id: Type.String(),
   message_id: Type.String(),
   usage: Type.Optional(Type.Object({ prompt_tokens: Type.Integer(), completion_tokens: Type.Integer() })),
+  citations: Type.Optional(Type.Array(Citation)),
 });
 export type ChatResponse = Static<typeof ChatResponse>;
 
@@ -37,6 +40,8 @@ export interface MessageStartEvent {
   user_message_id: string;
   model: string;
   provider: string;
+  /** The passages the reply answers from, numbered as it cites them (turns with knowledge bases). */
+  citations?: Citation[];
 }
 export interface TextDeltaEvent {
   type: 'text-delta';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Usage } from './chat.js';
+import { Citation } from './knowledge.js';
 
 export const MessageStatus = Type.Union(['generating', 'complete', 'interrupted', 'error'].map((s) => Type.Literal(s)));
 
@@ -15,6 +16,8 @@ export const Message = Type.Object({
   duration_ms: Type.Union([Type.Integer(), Type.Null()]),
   error_code: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
+  /** On a reply answered from knowledge bases: the passages, numbered as cited. */
+  citations: Type.Optional(Type.Array(Citation)),
   /** On a reply of an agent with tools: each call its model made, with the result, in order. */
   tool_calls: Type.Optional(Type.Array(Type.Object({
     id: Type.String(),

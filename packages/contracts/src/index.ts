@@ -7,3 +7,4 @@ export * from './conversations.js';
 export * from './openai.js';
 export * from './auth.js';
 export * from './sse.js';
+export * from './knowledge.js';

@@ -25,6 +25,8 @@ export interface ToolLoopInput {
   ownerId: string;
   /** The owner's role, for tools that show more to admins. */
   role?: 'admin' | 'user' | undefined;
+  /** Knowledge bases the turn may search (knowledge_search). */
+  knowledgeBases?: readonly string[] | undefined;
   signal: AbortSignal;
   temperature?: number | undefined;
   /** The caller's own cap on completion tokens per model call. */
@@ -133,7 +135,7 @@ export async function runToolLoop(input: ToolLoopInput, events: ToolLoopEvents):
       for (const call of calls) {
         let result: ToolResult;
         try {
-          result = await callTool(byName.get(call.name), call, { ownerId: input.ownerId, role: input.role, signal, timeoutMs: input.toolTimeoutMs });
+          result = await callTool(byName.get(call.name), call, { ownerId: input.ownerId, role: input.role, knowledgeBases: input.knowledgeBases, signal, timeoutMs: input.toolTimeoutMs });
         } catch (error) {
           if (timer.signal.aborted && !input.signal.aborted) return outcome(timeLimit());
           throw error;
@@ -150,7 +152,7 @@ export async function runToolLoop(input: ToolLoopInput, events: ToolLoopEvents):
   }
 }
 
-async function callTool(tool: Tool | undefined, call: ToolCall, context: { ownerId: string; role: 'admin' | 'user' | undefined; signal: AbortSignal; timeoutMs: number }): Promise<ToolResult> {
+async function callTool(tool: Tool | undefined, call: ToolCall, context: { ownerId: string; role: 'admin' | 'user' | undefined; knowledgeBases: readonly string[] | undefined; signal: AbortSignal; timeoutMs: number }): Promise<ToolResult> {
   if (!tool) return { content: `The tool "${call.name}" is not available to this agent. Use only the tools you were given.`, isError: true };
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(context.timeoutMs)]);
   // A tool that ignores its signal must not hold the run: the abort wins the race.
@@ -161,7 +163,7 @@ async function callTool(tool: Tool | undefined, call: ToolCall, context: { owner
     else signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
-    return await Promise.race([tool.execute(call.arguments, { ownerId: context.ownerId, ...(context.role ? { role: context.role } : {}), signal }), aborted]);
+    return await Promise.race([tool.execute(call.arguments, { ownerId: context.ownerId, ...(context.role ? { role: context.role } : {}), ...(context.knowledgeBases ? { knowledgeBases: context.knowledgeBases } : {}), signal }), aborted]);
   } catch (error) {
     if (context.signal.aborted) throw error;
     if (signal.aborted) return { content: `The tool "${call.name}" did not finish within ${context.timeoutMs} ms.`, isError: true };

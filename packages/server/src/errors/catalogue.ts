@@ -60,6 +60,13 @@ export const errorCatalogue = {
   RUN_NOT_STARTED: { status: 409, retryable: true, message: 'The run has not started yet.', hint: 'It waits in the queue; retry in a moment, or watch GET /api/v1/runs/{id} until it is running.' },
   RUN_FINISHED: { status: 409, retryable: false, message: 'This run has finished already.', hint: 'Start a new run with POST /api/v1/agents/{id}/runs.' },
   QUEUE_UNAVAILABLE: { status: 503, retryable: true, message: 'The job queue is not answering.', hint: 'Check AMQP_URL and that RabbitMQ runs; GET /health/detailed shows it.' },
+  KNOWLEDGE_BASE_NOT_FOUND: { status: 404, retryable: false, message: 'No such knowledge base.', hint: 'List your knowledge bases with GET /api/v1/knowledge.' },
+  DOCUMENT_NOT_FOUND: { status: 404, retryable: false, message: 'No such document.', hint: 'List the documents with GET /api/v1/knowledge/{id}/documents.' },
+  DOCUMENT_UNSUPPORTED: { status: 415, retryable: false, message: 'This kind of document cannot be indexed.', hint: 'Upload txt, md, html, pdf, docx, csv or json.' },
+  DOCUMENT_PARSE_FAILED: { status: 422, retryable: false, message: 'The document could not be read.', hint: 'Check that the file is not damaged or encrypted; save it again or export it as PDF or text.' },
+  DOCUMENT_EMPTY: { status: 422, retryable: false, message: 'The document has no text to index.', hint: 'A scanned PDF has images, not text: run OCR on it first.' },
+  DOCUMENT_FETCH_FAILED: { status: 502, retryable: true, message: 'The document could not be fetched from its URL.', hint: 'Check that the URL answers from this server; add it again to retry.' },
+  EMBEDDING_MODEL_MISMATCH: { status: 409, retryable: true, message: 'The knowledge base is indexed with another embedding model.', hint: 'It is being indexed again with the current model; retry once its documents are indexed.' },
   INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },
 } as const satisfies Record<string, ErrorSpec>;
 

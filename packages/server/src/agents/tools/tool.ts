@@ -11,6 +11,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The user's role; tools that reveal server internals (system_health details) show them to admins only. */
   role?: 'admin' | 'user';
+  /** The knowledge bases of the turn (the agent's and the request's); knowledge_search searches these. */
+  knowledgeBases?: readonly string[];
 }
 
 export interface ToolResult {

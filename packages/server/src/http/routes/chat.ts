@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ChatRequest, ChatResponse, ErrorResponse, type ChatStreamEvent } from '@sutazai/contracts';
+import { ChatRequest, ChatResponse, ErrorResponse, type ChatStreamEvent, type Citation } from '@sutazai/contracts';
 import type { ChatService, ResumePoint, Turn } from '../../chat/chat-service.js';
 import { AppError, errorCatalogue, type ErrorCode } from '../../errors/catalogue.js';
 import { attachToStream } from '../stream-attach.js';
@@ -27,11 +27,13 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
         chat.stop(request.ownerId, turn.messageId);
       });
       let text = '';
+      let citations: Citation[] | undefined;
       const final = await new Promise<ChatStreamEvent>((resolve, reject) => {
         let last: ChatStreamEvent | undefined;
         attachToStream(chat, request.ownerId, { messageId: turn.messageId, seq: undefined, offset: 0 }, {
           event: (stored) => {
             if (stored.event.type === 'text-delta') text += stored.event.text;
+            if (stored.event.type === 'message-start' && stored.event.citations) citations = stored.event.citations;
             last = stored.event;
           },
           end: () => (last ? resolve(last) : reject(new AppError('INTERNAL_ERROR'))),
@@ -52,6 +54,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
         response: text, model: turn.model, status: 'success' as const,
         response_time: Math.round(performance.now() - started) / 1000,
         session_id: turn.sessionId, message_id: turn.messageId, usage: final.usage,
+        ...(citations ? { citations } : {}),
       };
     });
 
@@ -143,7 +146,7 @@ export async function streamSse(request: FastifyRequest, reply: FastifyReply, ch
 }
 
 export function turnInput(ownerId: string, body: ChatRequest) {
-  return { ownerId, message: body.message, sessionId: body.session_id, agent: body.agent, model: body.model, temperature: body.temperature, maxTokens: body.max_tokens };
+  return { ownerId, message: body.message, sessionId: body.session_id, agent: body.agent, model: body.model, temperature: body.temperature, maxTokens: body.max_tokens, knowledge: body.knowledge };
 }
 
 export function startOf(turn: Turn): ResumePoint {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ConversationDetail, ConversationId, ConversationList, ConversationListQuery, ErrorResponse, ExportQuery, RenameConversationRequest, type ConversationSummary, type Message } from '@sutazai/contracts';
+import { type Citation, ConversationDetail, ConversationId, ConversationList, ConversationListQuery, ErrorResponse, ExportQuery, RenameConversationRequest, type ConversationSummary, type Message } from '@sutazai/contracts';
 import { AppError } from '../../errors/catalogue.js';
 import type { Storage } from '../../storage/database.js';
 import { decodeCursor, deleteConversation, getConversation, listConversations, renameConversation, type ConversationRow } from '../../storage/conversations-repository.js';
@@ -72,6 +72,7 @@ function message(row: MessageRow, toolRows: MessageRow[]): Message {
     id: row.id, role: row.role, content: row.content, status: row.status, model: row.model, provider: row.provider,
     usage: row.completion_tokens === null ? null : { prompt_tokens: row.prompt_tokens ?? 0, completion_tokens: row.completion_tokens },
     time_to_first_token_ms: row.time_to_first_token_ms, duration_ms: row.duration_ms, error_code: row.error_code, created_at: iso(row.created_at),
+    ...(row.citations ? { citations: JSON.parse(row.citations) as Citation[] } : {}),
     ...(toolRows.length > 0 ? {
       tool_calls: toolRows.map((t) => ({
         id: t.tool_call_id ?? t.id, tool: t.tool_name ?? '', arguments: JSON.parse(t.tool_arguments ?? '{}') as Record<string, unknown>,
