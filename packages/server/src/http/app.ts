@@ -4,7 +4,6 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import { fileURLToPath } from 'node:url';
 import type { Platform } from '../platform.js';
@@ -14,6 +13,7 @@ import { registerAuthHook } from './auth-hook.js';
 import { registerJsonParser, registerSecurityHeaders } from './hardening.js';
 import { createRequestIds } from './request-ids.js';
 import { createSerializerFactory } from './serializer-compiler.js';
+import { createValidatorFactory } from './validator-compiler.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { providerRoutes } from './routes/providers.js';
@@ -34,8 +34,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** A pino instance shared with the services; wins over `logger`. */
   loggerInstance?: FastifyBaseLogger;
-  /** Compile every response serializer when the app starts (a test does), not when each is first used. */
-  compileSerializersAtStart?: boolean;
+  /** Compile every request validator and response serializer when the app starts (a test does), not when each is first used. */
+  compileSchemasAtStart?: boolean;
 }
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
@@ -52,11 +52,14 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     forceCloseConnections: true,
     clientErrorHandler,
     trustProxy: platform.config.TRUST_PROXY,
-    schemaController: { compilersFactory: { buildSerializer: createSerializerFactory({ compileOnFirstUse: !options.compileSerializersAtStart }) } },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: createValidatorFactory({ compileOnFirstUse: !options.compileSchemasAtStart }),
+        buildSerializer: createSerializerFactory({ compileOnFirstUse: !options.compileSchemasAtStart }),
+      },
+    },
   });
 
-  // TypeBox compiles the contract schemas itself: much faster at start-up than Ajv, same checks.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // JSON only (a text/plain body is refused with 415), checked for UTF-8 and depth first.
   registerJsonParser(app);
   registerErrorBoundary(app);

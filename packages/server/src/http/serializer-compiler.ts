@@ -22,7 +22,7 @@ function fastifySerializerSelector(): () => SerializerFactory {
  * With `compileOnFirstUse` each answer's serializer is compiled when its route first sends
  * it: compiling them all was a fifth of the start-up, and most routes of a running server are
  * rarely or never called. A schema fast-json-stringify cannot compile then fails that answer
- * instead of the start-up; `serializer-compiler.test.ts` compiles every route's at start.
+ * instead of the start-up; `schema-compilers.test.ts` compiles every route's at start.
  */
 export function createSerializerFactory({ compileOnFirstUse }: { compileOnFirstUse: boolean }): SerializerFactory {
   return (externalSchemas, options) => {

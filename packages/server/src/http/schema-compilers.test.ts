@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { startTestApp, type TestApp } from './test-support/test-app.js';
 
-describe('response serializers', () => {
+describe('request validators and response serializers', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -10,8 +10,8 @@ describe('response serializers', () => {
   afterAll(() => t.close());
 
   // The server compiles each serializer on first use; this is the start-up check it skips.
-  it('compiles the response schema of every route', async () => {
-    const app = await buildApp(t.platform, { logger: false, compileSerializersAtStart: true });
+  it('compiles the request and response schemas of every route', async () => {
+    const app = await buildApp(t.platform, { logger: false, compileSchemasAtStart: true });
     await expect(app.ready()).resolves.toBe(app);
     await app.close();
   });
@@ -21,6 +21,12 @@ describe('response serializers', () => {
     const second = await t.app.inject({ method: 'GET', url: '/health' });
     expect(first.body).toBe('{"status":"healthy","app":"SutazAI Platform API"}');
     expect(second.body).toBe(first.body);
+  });
+
+  it('validates a request with the validator compiled on first use', async () => {
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/chat/', payload: { message: 42 } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('VALIDATION_FAILED');
   });
 
   it('serializes errors with JSON.stringify, in the catalogue shape', async () => {
