@@ -87,7 +87,9 @@ export async function runToolLoop(input: ToolLoopInput, events: ToolLoopEvents):
       const budget = limits.max_tokens - completionTokens;
       if (budget <= 0) return outcome({ kind: 'tokens', message: `The agent used its ${limits.max_tokens} tokens before it answered.` });
       step++;
-      const cap = Math.min(budget, input.maxTokens ?? Infinity);
+      // The run's budget is passed on once it binds (after the first call): a first call gets
+      // the caller's cap or the provider's own bound, as a plain chat turn does.
+      const cap = Math.min(budget < limits.max_tokens ? budget : Infinity, input.maxTokens ?? Infinity);
       const calls: ToolCall[] = [];
       let stepDeltas = 0;
       let stepUsage: TokenUsage | undefined;

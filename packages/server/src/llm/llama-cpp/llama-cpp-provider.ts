@@ -174,7 +174,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): Provid
       stopOnAbortSignal: true,
       // Without a limit a story model can run forever; the context size keeps the reply, and
       // the text a slow reader may have queued, bounded.
-      maxTokens: request.maxTokens ?? loaded.context.contextSize,
+      maxTokens: Math.min(request.maxTokens ?? Infinity, loaded.context.contextSize),
       temperature: request.temperature,
       topP: request.topP,
       seed: request.seed,
