@@ -5,8 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { createAgentCatalog, type AgentCatalog } from './agents/agent-catalog.js';
 import { createRunService, type RunService } from './agents/agent-runs.js';
+import { createEmbedderResolver } from './knowledge/embedder.js';
+import { chunkDocument } from './knowledge/ingestion/chunk-document.js';
+import { parseDocument } from './knowledge/ingestion/parse-document.js';
+import { createKnowledgeSearchTool } from './knowledge/knowledge-search-tool.js';
+import { createKnowledgeService, type KnowledgeService } from './knowledge/knowledge-service.js';
+import { createSqliteVecStore } from './knowledge/vector-stores/sqlite-vec/sqlite-vec-store.js';
+import type { VectorStore } from './knowledge/vector-stores/vector-store.js';
 import { builtinAgentsDir } from './agents/agent-files.js';
-import { resolve as resolvePath } from 'node:path';
+import path, { resolve as resolvePath } from 'node:path';
 import { createChatService, type ChatService } from './chat/chat-service.js';
 import type { ResolvedConfig } from './config/load.js';
 import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
@@ -45,6 +52,8 @@ export interface Platform {
   /** Background jobs (agent runs): RabbitMQ when AMQP_URL is set, else in memory. */
   queue: JobQueue;
   runs: RunService;
+  knowledge: KnowledgeService;
+  vectors: VectorStore;
   chat: ChatService;
   agents: AgentCatalog;
   probes: HealthProbe[];
@@ -155,17 +164,27 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const mcp = createMcpManager({ store: createSettingsMcpServerStore(storage.db), fetch: outboundFetch, outboundPolicy, stdioEnabled: config.MCP_STDIO_ENABLED, callTimeoutMs: config.TOOL_TIMEOUT_MS, logger });
   await mcp.load();
   keepMcpProbes(probes, mcp);
+  const vectors = createSqliteVecStore({ dir: path.join(config.dataDir, 'vectors') });
+  probes.push({ name: 'vector-store', kind: vectors.kind, required: false, modelProvider: false, run: () => vectors.probe() });
+  const knowledge = createKnowledgeService({
+    storage, queue, vectors, logger, fetch: outboundFetch, maxDocumentBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
+    embedder: createEmbedderResolver(registry, config.EMBEDDING_MODEL),
+    ingestion: {
+      parse: (source) => parseDocument(source, { maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES }),
+      chunk: (parsed, options) => chunkDocument(parsed, options),
+    },
+  });
   const tools = createToolRegistry({
-    builtins: createBuiltinTools({
+    builtins: [...createBuiltinTools({
       fetch: outboundFetch,
       httpFetch: { enabled: config.HTTP_FETCH_ENABLED, maxBytes: config.HTTP_FETCH_MAX_BYTES, timeoutMs: config.HTTP_FETCH_TIMEOUT_MS },
       health: () => runHealthChecks(probes),
-    }),
+    }), { tool: createKnowledgeSearchTool(knowledge), enabled: true }],
     mcp,
     timeoutMs: config.TOOL_TIMEOUT_MS,
   });
   const chat = createChatService({
-    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS,
+    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS, knowledge,
     maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP,
   });
   const runs = createRunService({ storage, queue, chat, agents, logger });
@@ -173,12 +192,13 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, queue, chat, agents, runs, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
+    config, storage, registry, hub, queue, chat, agents, runs, knowledge, vectors, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
       if (recovered > 0) logger.warn({ recovered }, 'replies left generating by an earlier process were marked interrupted');
       await runs.startWorker({ concurrency: config.JOB_CONCURRENCY });
+      await knowledge.startWorker({ concurrency: config.JOB_CONCURRENCY });
       const requeued = await runs.recover();
       if (requeued > 0) logger.warn({ requeued }, 'agent runs left unfinished by an earlier process were queued again');
       if (storage.dialect === 'postgres') {
@@ -189,6 +209,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       clearInterval(sweeper);
       // First: job handlers use everything below, and their jobs go back to the queue.
       await runs.close();
+      await knowledge.close();
       await queue.close();
       await chat.close();
       hub.close();
@@ -197,6 +218,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       outboundFetch.close();
       redis?.disconnect();
       providerFetch.close();
+      await vectors.close();
       await storage.close();
     },
   };

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.js';
 import { providerRoutes } from './routes/providers.js';
 import { agentRoutes } from './routes/agents.js';
 import { runRoutes } from './routes/runs.js';
+import { knowledgeRoutes } from './routes/knowledge.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { chatRoutes, type WatchCredential } from './routes/chat.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -85,6 +86,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(modelRoutes(platform.registry));
   await app.register(agentRoutes(platform.agents));
   await app.register(runRoutes(platform.runs, platform.chat, watch));
+  await app.register(knowledgeRoutes(platform.knowledge, { maxUploadBytes: platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES }));
   await app.register(toolRoutes(platform.tools));
   await app.register(mcpServerRoutes(platform.mcp));
   await app.register(conversationRoutes(platform.storage));

@@ -16,6 +16,7 @@ import {
   getDocumentById, insertBase, insertDocument, listBases, listDocuments, replaceChunks, resetEmbeddingModel, updateDocument, uploadedBytes,
   type BaseWithCounts, type DocumentRow,
 } from '../storage/knowledge-repository.js';
+import { chunkEmbeddingText } from './ingestion/chunk-document.js';
 import type { Chunk, ChunkingOptions, ParsedDocument } from './ingestion/document.js';
 import type { EmbedderResolution } from './embedder.js';
 import { fuse, searchTerms, type RankedId } from './fusion.js';
@@ -154,7 +155,7 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
         if (signal.aborted) throw signal.reason;
         await progress(`embedding with ${embedder.model}`, 20 + (75 * i) / chunks.length);
         const batch = chunks.slice(i, i + batchSize);
-        const embeddings = await embedder.embed(batch.map((c) => embeddingText(c)), signal);
+        const embeddings = await embedder.embed(batch.map((c) => chunkEmbeddingText(c)), signal);
         if (!collection) {
           const dimensions = embeddings[0]!.length;
           if (!await claimEmbeddingModel(db, doc.knowledge_base_id, embedder.model, dimensions, Date.now())) {
@@ -323,17 +324,12 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
   };
 }
 
-/** What gets embedded: the chunk with the headings above it, which carry much of its meaning. */
-function embeddingText(chunk: Chunk): string {
-  return chunk.headingPath.length > 0 ? `${chunk.headingPath.join(' > ')}\n${chunk.text}` : chunk.text;
-}
-
 function documentError(error: unknown): AppError {
   const name = (error as Error | undefined)?.name ?? '';
   const message = (error as Error | undefined)?.message ?? String(error);
   if (name === 'UnsupportedDocumentError') return new AppError('DOCUMENT_UNSUPPORTED', message);
   if (name === 'DocumentParseError') return new AppError('DOCUMENT_PARSE_FAILED', message);
-  if (name === 'OutboundResponseTooLargeError') return new AppError('PAYLOAD_TOO_LARGE', message);
+  if (name === 'OutboundResponseTooLargeError' || name === 'DocumentTooLargeError') return new AppError('PAYLOAD_TOO_LARGE', message);
   if (name === 'OutboundRequestBlockedError') return new AppError('OUTBOUND_REQUEST_BLOCKED', message);
   if (name === 'ProviderError') return new AppError('PROVIDER_ERROR', `Embedding failed: ${message}`);
   if (name === 'TimeoutError' || name === 'AbortError') return new AppError('DOCUMENT_FETCH_FAILED', `The document could not be fetched in time: ${message}`);
