@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../database.js';
 import { ensureUser } from '../users-repository.js';
 import { conversationCases } from './conversation-cases.js';
+import { knowledgeCases } from './knowledge-cases.js';
 import { listingCases } from './listing-cases.js';
 import { messageCases } from './message-cases.js';
 import type { StorageFixture } from './storage-fixtures.js';
@@ -81,6 +82,7 @@ export function runStorageConformance(options: ConformanceOptions): ConformanceC
   describe('conversations', () => conversationCases(context));
   describe('messages', () => messageCases(context));
   describe('listing and search', () => listingCases(context));
+  describe('knowledge and full-text search', () => knowledgeCases(context));
 
   return context;
 }
