@@ -181,3 +181,57 @@ describe('knowledge bases with the real embedded model embedding', () => {
     expect((await json('GET', `/api/v1/knowledge/${base}`)).status).toBe(404);
   });
 });
+
+describe('knowledge with agents and a change of embedding model', () => {
+  it('re-indexes a base when the embedding model changes instead of mixing vectors, and agents search their bases', async () => {
+    const upstream = await startOpenAICompatibleTestServer({ models: ['scripted'] });
+    try {
+      const env = { OPENAI_BASE_URL: upstream.baseURL, DEFAULT_MODEL: 'scripted' };
+      const first = await startTestApp({ realModel: true, env: { ...env, EMBEDDING_MODEL: `llama-cpp/${testModelName}` } });
+      const api = (app: TestApp) => async (method: 'GET' | 'POST', path: string, payload?: Record<string, unknown>) => {
+        const response = await app.app.inject({ method, url: path, ...(payload ? { payload } : {}) });
+        return response.json();
+      };
+      let call = api(first);
+      const base = (await call('POST', '/api/v1/knowledge', { name: 'Docs' })).id as string;
+      const form = new FormData();
+      form.append('file', new Blob([HANDBOOK], { type: 'text/markdown' }), 'a.md');
+      const doc = await (await fetch(`${await first.listen()}/api/v1/knowledge/${base}/documents`, { method: 'POST', body: form })).json() as { id: string };
+      await until(() => call('GET', `/api/v1/knowledge/${base}/documents/${doc.id}`), (d) => d.status === 'indexed');
+      expect((await call('GET', `/api/v1/knowledge/${base}`)).embedding_model).toBe(`llama-cpp/${testModelName}`);
+      await first.close();
+
+      const second = await startTestApp({ realModel: true, dir: first.dir, env: { ...env, EMBEDDING_MODEL: 'openai/scripted' } });
+      try {
+        call = api(second);
+        const during = await call('POST', `/api/v1/knowledge/${base}/search`, { query: 'adult ticket', mode: 'vector' });
+        expect(during.diagnostics.join(' ')).toContain(`indexed with llama-cpp/${testModelName}, not openai/scripted`);
+        const redone = await until(() => call('GET', `/api/v1/knowledge/${base}/documents/${doc.id}`), (d) => d.status === 'indexed' && d.embedding_model === 'openai/scripted');
+        expect(redone.vector_count).toBe(redone.chunk_count);
+        expect((await call('GET', `/api/v1/knowledge/${base}`)).embedding_model).toBe('openai/scripted');
+        expect(await second.platform.vectors.count(`${base}:openai/scripted`)).toBe(redone.chunk_count);
+        const after = await call('POST', `/api/v1/knowledge/${base}/search`, { query: 'adult ticket', mode: 'vector' });
+        expect(after.results.length).toBeGreaterThan(0);
+        expect(after.embedding_model).toBe('openai/scripted');
+
+        // An agent with the base attached retrieves before answering, and can search it as a tool.
+        await call('POST', '/api/v1/agents/', { id: 'museum-guide', name: 'Guide', knowledge_bases: [base], tools: ['knowledge_search'] });
+        upstream.script.chat = (request) => {
+          const messages = requestMessages(request);
+          const result = messages.filter((m) => m.role === 'tool').at(-1);
+          if (!result) return { tokens: [], toolCalls: [{ id: 'k1', name: 'knowledge_search', arguments: { query: 'lens mercury' } }] };
+          return { tokens: ['It turns on mercury [1].'] };
+        };
+        const events = parseSse((await second.app.inject({ method: 'POST', url: '/api/v1/chat/stream', payload: { message: 'How does the lamp turn?', agent: 'museum-guide' } })).body);
+        expect(events[0]!.data.citations?.[0]).toMatchObject({ n: 1, document_name: 'a.md' });
+        const toolResult = events.find((e) => e.event === 'tool-result')!;
+        expect(toolResult.data).toMatchObject({ tool: 'knowledge_search', is_error: false });
+        expect(String(toolResult.data.content)).toContain('mercury');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await upstream.close();
+    }
+  }, 120_000);
+});
