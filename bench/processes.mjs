@@ -1,5 +1,5 @@
 /**
- * The processes a benchmark runs: SutazAI (`node packages/cli/dist/main.js serve`), the bare
+ * The processes a benchmark runs: SutazAI (`node packages/cli/dist/bundle/sutazai.mjs serve`, as `npm start`), the bare
  * Fastify baseline, the token server and the load generator, each a child of the runner
  * so no two share an event loop. Also readiness polling and memory readings.
  */
@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 const benchDirectory = fileURLToPath(new URL('.', import.meta.url));
-const cliEntry = path.join(repositoryRoot, 'packages/cli/dist/main.js');
+/** What `npm start` runs: the bundle `npm run build` makes (packages/cli/bundle.mjs). */
+export const cliEntry = path.join(repositoryRoot, 'packages/cli/dist/bundle/sutazai.mjs');
+/** The same program as tsc emits it, unbundled: what the tests run. */
+export const unbundledCliEntry = path.join(repositoryRoot, 'packages/cli/dist/main.js');
 const { configKeys } = await import(new URL('../packages/server/dist/config/schema.js', import.meta.url).href);
 
 /** A temporary folder removed by `removeTemporaryFolders` at the end of the run. */
@@ -146,11 +149,11 @@ const clockTicksPerSecond = 100;
  * Spawns `sutazai serve` on a free port with a fresh DATA_DIR, in a temporary working
  * folder (so no `./models` or `sutazai.config.json` of the repository is picked up).
  */
-export async function spawnSutazai(settings = {}, { nodeArgs = [] } = {}) {
+export async function spawnSutazai(settings = {}, { nodeArgs = [], entry = cliEntry } = {}) {
   const port = await freePort();
   const home = temporaryFolder('sutazai');
   const env = sutazaiEnvironment({ HOST: '127.0.0.1', PORT: String(port), DATA_DIR: path.join(home, 'data'), ...settings });
-  return { url: `http://127.0.0.1:${port}`, process: startProcess('sutazai', [cliEntry, 'serve'], { env, cwd: home, nodeArgs }) };
+  return { url: `http://127.0.0.1:${port}`, process: startProcess('sutazai', [entry, 'serve'], { env, cwd: home, nodeArgs }) };
 }
 
 export async function spawnFastifyBaseline() {

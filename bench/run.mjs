@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { runBrowserConversationBench } from './browser-conversation-bench.mjs';
 import { runChatStreamBench } from './chat-stream-bench.mjs';
 import { runHealthRpsBench } from './health-rps-bench.mjs';
-import { removeTemporaryFolders, repositoryRoot, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, waitForOk } from './processes.mjs';
+import { cliEntry, removeTemporaryFolders, repositoryRoot, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, unbundledCliEntry, waitForOk } from './processes.mjs';
 import { createReport } from './report.mjs';
 import { runStartupBench } from './startup-bench.mjs';
 
@@ -25,8 +25,8 @@ const selected = new Set((values.only ?? 'chat,health,startup,browser').split(',
 const quick = values.quick;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
-if (!existsSync(path.join(repositoryRoot, 'packages/cli/dist/main.js'))) {
-  log('packages/cli/dist/main.js is missing: run `npm run build` first (or `npm run bench`, which builds).');
+if (!existsSync(cliEntry) || !existsSync(unbundledCliEntry)) {
+  log(`${path.relative(repositoryRoot, existsSync(cliEntry) ? unbundledCliEntry : cliEntry)} is missing: run \`npm run build\` first (or \`npm run bench\`, which builds).`);
   process.exit(2);
 }
 
