@@ -12,6 +12,7 @@ export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Method = 'GET' | WriteMethod;
 
 export interface RequestOptions {
+  /** Sent as JSON, or as multipart/form-data when it is a FormData. */
   body?: unknown;
   signal?: AbortSignal | undefined;
   headers?: Record<string, string>;
@@ -64,8 +65,11 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
 
   async function request(method: Method, path: string, requestOptions: RequestOptions = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...requestOptions.headers };
-    let body: string | undefined;
-    if (requestOptions.body !== undefined) {
+    let body: string | FormData | undefined;
+    if (requestOptions.body instanceof FormData) {
+      // A multipart upload: the browser writes the content type with its boundary.
+      body = requestOptions.body;
+    } else if (requestOptions.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(requestOptions.body);
     }

@@ -1,10 +1,9 @@
 /**
- * A reply as it streams: POST /api/v1/chat/stream (or GET .../stream/{id} to resume), read
- * with the contracts' server-sent events reader, as typed chat events with their ids.
+ * A reply as it streams: POST /api/v1/chat/stream (or GET .../stream/{id} to resume, or an
+ * agent run's GET /api/v1/runs/{id}/events), read as typed chat events with their ids.
  */
-import { readServerSentEvents } from '@sutazai/contracts';
-import { ApiError } from './api-error';
 import type { ApiClient } from './api-client';
+import { EVENT_STREAM_HEADERS, readEventStream } from './event-stream';
 import type { ChatRequest, ChatStreamEvent } from './types';
 
 export interface ReceivedEvent {
@@ -16,40 +15,26 @@ export interface ReceivedEvent {
 const EVENT_TYPES = new Set<ChatStreamEvent['type']>(['message-start', 'text-delta', 'tool-call', 'tool-result', 'limit-reached', 'message-end', 'error']);
 
 export function streamChat(client: ApiClient, body: ChatRequest, signal?: AbortSignal): AsyncGenerator<ReceivedEvent> {
-  return readStream(client.request('POST', '/api/v1/chat/stream', { body, signal, headers: { accept: 'text/event-stream' } }));
+  return readChatEvents(client.request('POST', '/api/v1/chat/stream', { body, signal, headers: { ...EVENT_STREAM_HEADERS } }));
 }
 
 /** The events after `lastEventId` (all of them without it) of a reply that may still be generating. */
 export function resumeChat(client: ApiClient, messageId: string, lastEventId: string | undefined, signal?: AbortSignal): AsyncGenerator<ReceivedEvent> {
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (lastEventId) headers['last-event-id'] = lastEventId;
-  return readStream(client.request('GET', `/api/v1/chat/stream/${encodeURIComponent(messageId)}`, { signal, headers }));
+  return readChatEvents(client.request('GET', `/api/v1/chat/stream/${encodeURIComponent(messageId)}`, { signal, headers: resumeHeaders(lastEventId) }));
 }
 
-async function* readStream(pending: Promise<Response>): AsyncGenerator<ReceivedEvent> {
-  const response = await pending;
-  const type = response.headers.get('content-type') ?? '';
-  if (!type.includes('text/event-stream') || !response.body) {
-    throw new ApiError({ status: response.status, code: 'UNEXPECTED_RESPONSE', message: `Expected a stream of events, got ${response.status} ${type || 'without a content type'}.`, hint: 'Check that this page talks to a SutazAI API (GET /health).' });
-  }
-  for await (const received of readServerSentEvents(chunks(response.body))) {
+/** An agent run's reply, live or replayed; 409 RUN_NOT_STARTED while the run is queued. */
+export function streamRun(client: ApiClient, runId: string, lastEventId: string | undefined, signal?: AbortSignal): AsyncGenerator<ReceivedEvent> {
+  return readChatEvents(client.request('GET', `/api/v1/runs/${encodeURIComponent(runId)}/events`, { signal, headers: resumeHeaders(lastEventId) }));
+}
+
+function resumeHeaders(lastEventId: string | undefined): Record<string, string> {
+  return lastEventId ? { ...EVENT_STREAM_HEADERS, 'last-event-id': lastEventId } : { ...EVENT_STREAM_HEADERS };
+}
+
+async function* readChatEvents(pending: Promise<Response>): AsyncGenerator<ReceivedEvent> {
+  for await (const received of readEventStream(pending)) {
     if (!EVENT_TYPES.has(received.event as ChatStreamEvent['type'])) continue; // newer event kinds are skipped
     yield { id: received.id, event: { ...received.data, type: received.event } as ChatStreamEvent };
-  }
-}
-
-/** A response body as an async iterable in every browser (Safari's streams are not iterable). */
-async function* chunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    // Ends the request when the reader stops early (a stop, a switch of conversation).
-    await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
   }
 }

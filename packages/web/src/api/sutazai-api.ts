@@ -6,7 +6,8 @@ import type {
   Run, RunCreateRequest, RunList, SetupState, ToolSummary, AdminSettings, AdminUpdateUserRequest, AgentList, ApiKeyList, ConversationDetail, ConversationList,
   ConversationListQuery, CreateApiKeyRequest, CreateApiKeyResponse, ExportFormat, HealthDetailedResponse, LoginRequest, LoginResponse,
   ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
-  StopStreamResponse, User, UserList,
+  StopStreamResponse, User, UserList, AddDocumentByUrlRequest, KnowledgeBase, KnowledgeBaseCreateRequest, KnowledgeBaseList, KnowledgeDocument,
+  KnowledgeDocumentList, KnowledgeSearchRequest, KnowledgeSearchResponse, RunListQuery,
 } from './types';
 
 const id = encodeURIComponent;
@@ -44,10 +45,28 @@ export function createSutazaiApi(client: ApiClient) {
     },
     tools: (signal?: AbortSignal) => client.get<ToolSummary[]>('/api/v1/tools', { signal }),
     runs: {
-      list: (query: { cursor?: string; agent?: string } = {}, signal?: AbortSignal) =>
-        client.get<RunList>(`/api/v1/runs${query.cursor || query.agent ? `?${new URLSearchParams(query as Record<string, string>).toString()}` : ''}`, { signal }),
+      list: (query: RunListQuery = {}, signal?: AbortSignal) => client.get<RunList>(`/api/v1/runs${search(query)}`, { signal }),
       get: (runId: string, signal?: AbortSignal) => client.get<Run>(`/api/v1/runs/${id(runId)}`, { signal }),
       cancel: (runId: string) => client.send<Run>('POST', `/api/v1/runs/${id(runId)}/cancel`),
+    },
+    knowledge: {
+      list: (signal?: AbortSignal) => client.get<KnowledgeBaseList>('/api/v1/knowledge', { signal }),
+      get: (baseId: string, signal?: AbortSignal) => client.get<KnowledgeBase>(`/api/v1/knowledge/${id(baseId)}`, { signal }),
+      create: (body: KnowledgeBaseCreateRequest) => client.send<KnowledgeBase>('POST', '/api/v1/knowledge', body),
+      remove: (baseId: string) => client.send<undefined>('DELETE', `/api/v1/knowledge/${id(baseId)}`),
+      documents: (baseId: string, signal?: AbortSignal) => client.get<KnowledgeDocumentList>(`/api/v1/knowledge/${id(baseId)}/documents`, { signal }),
+      document: (baseId: string, documentId: string, signal?: AbortSignal) =>
+        client.get<KnowledgeDocument>(`/api/v1/knowledge/${id(baseId)}/documents/${id(documentId)}`, { signal }),
+      /** Streams the file as multipart (field `file`); the server answers 202 with the queued document. */
+      upload: (baseId: string, file: File, signal?: AbortSignal) => {
+        const form = new FormData();
+        form.append('file', file, file.name);
+        return client.send<KnowledgeDocument>('POST', `/api/v1/knowledge/${id(baseId)}/documents`, form, { signal });
+      },
+      addUrl: (baseId: string, body: AddDocumentByUrlRequest) => client.send<KnowledgeDocument>('POST', `/api/v1/knowledge/${id(baseId)}/documents`, body),
+      removeDocument: (baseId: string, documentId: string) => client.send<undefined>('DELETE', `/api/v1/knowledge/${id(baseId)}/documents/${id(documentId)}`),
+      search: (baseId: string, body: KnowledgeSearchRequest, signal?: AbortSignal) =>
+        client.send<KnowledgeSearchResponse>('POST', `/api/v1/knowledge/${id(baseId)}/search`, body, { signal }),
     },
     testProvider: (body: ProviderTestRequest) => client.send<ProviderTestResponse>('POST', '/api/v1/providers/test', body),
     conversations: {
@@ -91,6 +110,15 @@ function isHealthReport(value: unknown): value is HealthDetailedResponse {
   if (typeof value !== 'object' || value === null) return false;
   const report = value as Partial<HealthDetailedResponse>;
   return typeof report.status === 'string' && Array.isArray(report.services);
+}
+
+function search(query: RunListQuery): string {
+  const params = new URLSearchParams();
+  if (query.limit !== undefined) params.set('limit', String(query.limit));
+  if (query.cursor) params.set('cursor', query.cursor);
+  if (query.agent) params.set('agent', query.agent);
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 function queryString(query: ConversationListQuery): string {

@@ -14,6 +14,11 @@ import type {
   CreateApiKeyResponse as CreateApiKeyResponseSchema,
   ConversationListQuery as ConversationListQuerySchema,
   ExportQuery as ExportQuerySchema,
+  AddDocumentByUrlRequest as AddDocumentByUrlRequestSchema,
+  DocumentStatus as DocumentStatusSchema,
+  KnowledgeBaseList as KnowledgeBaseListSchema,
+  KnowledgeDocumentList as KnowledgeDocumentListSchema,
+  RunListQuery as RunListQuerySchema,
   LoginResponse as LoginResponseSchema,
   ProviderTestResponse as ProviderTestResponseSchema,
   RegisterResponse as RegisterResponseSchema,
@@ -30,6 +35,15 @@ export type {
   AgentSummary,
   AgentUpdateRequest,
   ChangePasswordRequest,
+  Citation,
+  KnowledgeBase,
+  KnowledgeBaseCreateRequest,
+  KnowledgeDocument,
+  KnowledgeSearchRequest,
+  KnowledgeSearchResponse,
+  RunStatus,
+  SearchMode,
+  SearchResult,
   LimitReachedEvent,
   Run,
   RunCreateRequest,
@@ -83,4 +97,9 @@ export type RegisterResponse = Static<typeof RegisterResponseSchema>;
 export type RenameConversationRequest = Static<typeof RenameConversationRequestSchema>;
 export type SignupPolicy = Static<typeof SignupPolicySchema>;
 export type UserList = Static<typeof UserListSchema>;
+export type AddDocumentByUrlRequest = Static<typeof AddDocumentByUrlRequestSchema>;
+export type DocumentStatus = Static<typeof DocumentStatusSchema>;
+export type KnowledgeBaseList = Static<typeof KnowledgeBaseListSchema>;
+export type KnowledgeDocumentList = Static<typeof KnowledgeDocumentListSchema>;
+export type RunListQuery = Static<typeof RunListQuerySchema>;
 export type StopStreamResponse = { stopped: boolean; message_id: string };

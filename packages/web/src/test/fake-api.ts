@@ -6,6 +6,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
+  /** Parsed JSON, or the FormData of a multipart upload. */
   body: unknown;
 }
 
@@ -61,7 +62,8 @@ export function createFakeApi(routes: Record<string, Handler>) {
     new Headers(init.headers).forEach((value, key) => {
       headers[key.toLowerCase()] = value;
     });
-    const request: RecordedRequest = { method, path: url.pathname + url.search, headers, body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined };
+    const body = typeof init.body === 'string' ? JSON.parse(init.body) : init.body instanceof FormData ? init.body : undefined;
+    const request: RecordedRequest = { method, path: url.pathname + url.search, headers, body };
     requests.push(request);
     const handler = routes[`${method} ${url.pathname}`] ?? routes[`${method} ${url.pathname}${url.search}`];
     if (!handler) return apiError(404, 'ROUTE_NOT_FOUND', `There is no route ${method} ${url.pathname}.`);

@@ -38,6 +38,7 @@ export function renderApp(routes: Record<string, Handler>, path = '/') {
     'GET /api/v1/models/': () => json(modelsResponse),
     'GET /api/v1/agents/': () => json(agentsResponse),
     'GET /api/v1/conversations': () => json({ items: [], next_cursor: null }),
+    'GET /api/v1/knowledge': () => json({ items: [] }),
     ...routes,
   });
   services = createServices({ fetch: fake.fetch });
