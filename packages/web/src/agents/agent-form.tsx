@@ -11,6 +11,7 @@ import { useServices } from '../app/services';
 import type { Catalog } from '../models/use-catalog';
 import { ErrorNotice } from '../ui/error-notice';
 import { useAsyncAction } from '../ui/use-async-action';
+import { RunInBackground } from './run-in-background';
 import { ToolChoices } from './tool-choices';
 
 export interface AgentFormPageProps {
@@ -137,6 +138,7 @@ function AgentForm({ agent, tools, toolsError, catalog, go }: { agent: AgentSumm
           {duplicating.error && <ErrorNotice error={duplicating.error} />}
         </div>
       )}
+      {agent && <RunInBackground agentId={agent.id} agentName={agent.name} go={go} />}
       <form className="form agent-form" onSubmit={(event) => void submit(event)} aria-label={title} data-testid="agent-form">
         <fieldset disabled={readOnly || saving.busy} className="agent-fieldset">
           <div className="form-row">

@@ -8,6 +8,10 @@ import { ChatView } from '../chat/chat-view';
 import { ConnectionBanner } from '../connection/connection-banner';
 import { useConnection } from '../connection/use-connection';
 import { ConversationSidebar } from '../conversations/conversation-sidebar';
+import { KnowledgeBasePage } from '../knowledge/knowledge-base-page';
+import { KnowledgePage } from '../knowledge/knowledge-page';
+import { RunPage } from '../runs/run-page';
+import { RunsPage } from '../runs/runs-page';
 import { useConversationList } from '../conversations/use-conversation-list';
 import { AgentPicker, ModelPicker } from '../models/pickers';
 import { useCatalog } from '../models/use-catalog';
@@ -78,6 +82,12 @@ export function MainLayout() {
           <a href="/agents" className="nav-link" aria-current={route.name === 'agents' || route.name === 'agent' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/agents'); }} data-testid="nav-agents">
             <span className="nav-text">Agents</span>
           </a>
+          <a href="/knowledge" className="nav-link" aria-current={route.name === 'knowledge' || route.name === 'knowledge-base' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/knowledge'); }} data-testid="nav-knowledge">
+            <span className="nav-text">Knowledge</span>
+          </a>
+          <a href="/runs" className="nav-link" aria-current={route.name === 'runs' || route.name === 'run' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/runs'); }} data-testid="nav-runs">
+            <span className="nav-text">Runs</span>
+          </a>
           <a href="/settings" className="nav-link" aria-current={route.name === 'settings' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); go('/settings'); }} data-testid="nav-settings">
             <span className="nav-text">Settings</span>
           </a>
@@ -113,6 +123,10 @@ export function MainLayout() {
           {route.name === 'settings' && <SettingsPage />}
           {route.name === 'agents' && <AgentsPage catalog={catalog} go={go} />}
           {route.name === 'agent' && <AgentFormPage agentId={route.agentId} catalog={catalog} go={go} />}
+          {route.name === 'knowledge' && <KnowledgePage go={go} />}
+          {route.name === 'knowledge-base' && <KnowledgeBasePage key={route.baseId} baseId={route.baseId} go={go} />}
+          {route.name === 'runs' && <RunsPage catalog={catalog} go={go} />}
+          {route.name === 'run' && <RunPage key={route.runId} runId={route.runId} catalog={catalog} go={go} />}
           {route.name === 'setup' && <div className="page"><NoModelSetup onModelsChanged={catalog.reload} /></div>}
           {route.name === 'not-found' && (
             <div className="page"><h2>Not found</h2><p>There is no page at <code>{route.path}</code>. <a href="/" onClick={(e) => { e.preventDefault(); newChat(); }}>Start a conversation</a>.</p></div>

@@ -9,6 +9,10 @@ export type Route =
   | { name: 'agents' }
   /** A new agent (`agentId` undefined) or one to edit or view. */
   | { name: 'agent'; agentId: string | undefined }
+  | { name: 'knowledge' }
+  | { name: 'knowledge-base'; baseId: string }
+  | { name: 'runs' }
+  | { name: 'run'; runId: string }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -27,15 +31,19 @@ export function parseRoute(pathname: string): Route {
   if (path === '/setup') return { name: 'setup' };
   if (path === '/agents') return { name: 'agents' };
   if (path === '/agents/new') return { name: 'agent', agentId: undefined };
-  const agent = /^\/agents\/([^/]+)$/.exec(path);
-  if (agent) {
-    try {
-      return { name: 'agent', agentId: decodeURIComponent(agent[1]!) };
-    } catch {
-      return { name: 'not-found', path };
-    }
+  if (path === '/knowledge') return { name: 'knowledge' };
+  if (path === '/runs') return { name: 'runs' };
+  const [kind, value] = /^\/(agents|knowledge|runs)\/([^/]+)$/.exec(path)?.slice(1) ?? [];
+  if (!kind || value === undefined) return { name: 'not-found', path };
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return { name: 'not-found', path };
   }
-  return { name: 'not-found', path };
+  if (kind === 'agents') return { name: 'agent', agentId: decoded };
+  if (kind === 'knowledge') return { name: 'knowledge-base', baseId: decoded };
+  return { name: 'run', runId: decoded };
 }
 
 export function conversationPath(id: string): string {
@@ -44,6 +52,14 @@ export function conversationPath(id: string): string {
 
 export function agentPath(id: string): string {
   return `/agents/${encodeURIComponent(id)}`;
+}
+
+export function knowledgeBasePath(id: string): string {
+  return `/knowledge/${encodeURIComponent(id)}`;
+}
+
+export function runPath(id: string): string {
+  return `/runs/${encodeURIComponent(id)}`;
 }
 
 const NAVIGATE_EVENT = 'sutazai:navigate';
