@@ -4,7 +4,7 @@
  * errors; nothing is invented on this side.
  */
 import type { ShownError } from '../api/api-error';
-import type { ChatStreamEvent, ConversationDetail, Message } from '../api/types';
+import type { ChatStreamEvent, Citation, ConversationDetail, Message } from '../api/types';
 
 export type MessageStatus =
   | 'sending' // a user message on its way; not stored yet
@@ -46,6 +46,8 @@ export interface ChatMessage {
   toolCalls?: ToolActivity[] | undefined;
   /** The agent hit a bound (steps, time, tokens) before it answered. */
   limitReached?: { limit: string; message: string } | undefined;
+  /** The knowledge-base passages the reply answers from, numbered as its [n] markers cite them. */
+  citations?: Citation[] | undefined;
 }
 
 export interface ToolActivity {
@@ -131,7 +133,11 @@ function applyEvent(state: ChatState, replyKey: string, event: ChatStreamEvent):
   const messages = state.messages.slice();
   switch (event.type) {
     case 'message-start': {
-      messages[index] = { ...reply, id: event.message_id, model: event.model, status: 'generating', ...(reply.replaying ? { content: '', toolCalls: undefined, limitReached: undefined, replaying: false } : {}) };
+      messages[index] = {
+        ...reply, id: event.message_id, model: event.model, status: 'generating',
+        ...(reply.replaying ? { content: '', toolCalls: undefined, limitReached: undefined, replaying: false } : {}),
+        ...(event.citations?.length ? { citations: event.citations } : {}),
+      };
       const user = messages[index - 1];
       if (user?.role === 'user' && user.status === 'sending') messages[index - 1] = { ...user, id: event.user_message_id, status: 'complete' };
       return { ...state, conversationId: event.session_id, messages };
@@ -197,6 +203,7 @@ export function fromStored(message: Message): ChatMessage {
     finishReason: message.error_code === 'GENERATION_STOPPED' ? 'stopped' : message.error_code ?? undefined,
     timings: message.role === 'assistant' ? { timeToFirstTokenMs: ttft, tokensPerSecond, durationMs: message.duration_ms } : undefined,
     error: status === 'error' && message.error_code ? { code: message.error_code, message: `This reply failed (${message.error_code}).` } : undefined,
+    citations: message.citations?.length ? message.citations : undefined,
     toolCalls: message.tool_calls?.map((call) => ({ callId: call.id, tool: call.tool, arguments: call.arguments, result: { content: call.content, isError: call.is_error } })),
     // Which bound it was is told only live (limit-reached); the stored reply keeps the code.
     limitReached: message.error_code === 'LIMIT_REACHED' ? { limit: 'unknown', message: 'The agent reached one of its limits (steps, time, tokens) before it answered.' } : undefined,

@@ -1,10 +1,11 @@
 /** The chat screen: the conversation, the composer, and what to do when there is no model. */
-import { useEffect, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useServices } from '../app/services';
 import type { Catalog } from '../models/use-catalog';
 import { NoModelSetup } from '../setup/no-model-setup';
 import { ErrorNotice } from '../ui/error-notice';
 import { Composer } from './composer';
+import { KnowledgePicker, type AttachedBase } from './knowledge-picker';
 import { MessageList } from './message-list';
 import type { ChatMessage } from './chat-state';
 import type { MessageActions } from './message-item';
@@ -22,7 +23,13 @@ export interface ChatViewProps {
 
 export function ChatView({ conversationId, visible = true, catalog, onConversationStarted, onTurnEnded, onNewChat }: ChatViewProps) {
   const { api } = useServices();
-  const chat = useChat({ api, model: catalog.model, agent: catalog.agent, onConversationStarted, onTurnEnded });
+  const knowledge = useAttachedKnowledge(conversationId);
+  const started = useCallback((id: string) => {
+    knowledge.keepFor(id);
+    onConversationStarted(id);
+  }, [knowledge, onConversationStarted]);
+  const knowledgeIds = useMemo(() => knowledge.attached.map((base) => base.id), [knowledge.attached]);
+  const chat = useChat({ api, model: catalog.model, agent: catalog.agent, knowledge: knowledgeIds, onConversationStarted: started, onTurnEnded });
   const { open } = chat;
 
   useEffect(() => {
@@ -80,9 +87,36 @@ export function ChatView({ conversationId, visible = true, catalog, onConversati
         disabledReason={noModel ? 'No model is available yet: see above for the three ways to get one.' : undefined}
         onSend={(text) => void send(text)}
         onStop={() => void stop()}
-      />
+      >
+        {!noModel && <KnowledgePicker attached={knowledge.attached} onChange={knowledge.set} />}
+      </Composer>
     </section>
   );
+}
+
+/**
+ * The knowledge bases attached to each conversation's next turns, for as long as this page
+ * is open: a new conversation starts with none, and keeps what was attached when it began.
+ */
+function useAttachedKnowledge(conversationId: string | undefined) {
+  const [attached, setAttached] = useState<AttachedBase[]>([]);
+  const byConversation = useRef(new Map<string, AttachedBase[]>());
+  const current = useRef({ conversationId, attached });
+  current.current = { conversationId, attached };
+
+  useEffect(() => {
+    setAttached(conversationId ? byConversation.current.get(conversationId) ?? [] : []);
+  }, [conversationId]);
+
+  const set = useCallback((next: AttachedBase[]) => {
+    setAttached(next);
+    const id = current.current.conversationId;
+    if (id) byConversation.current.set(id, next);
+  }, []);
+  const keepFor = useCallback((id: string) => {
+    byConversation.current.set(id, current.current.attached);
+  }, []);
+  return useMemo(() => ({ attached, set, keepFor }), [attached, set, keepFor]);
 }
 
 /** What a screen reader hears when a reply ends (the list itself is not read out as it streams). */

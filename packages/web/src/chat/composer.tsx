@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { MAX_MESSAGE_CHARS } from './limits';
 
 export interface ComposerProps {
@@ -8,10 +8,12 @@ export interface ComposerProps {
   disabledReason?: string | undefined;
   onSend(text: string): void;
   onStop(): void;
+  /** Shown above the input: what the next message is sent with (knowledge bases). */
+  children?: ReactNode;
 }
 
 /** Enter sends, Shift+Enter is a new line, Esc stops a reply (anywhere on the page, see ChatView). */
-export function Composer({ streaming, stopping, disabled, disabledReason, onSend, onStop }: ComposerProps) {
+export function Composer({ streaming, stopping, disabled, disabledReason, onSend, onStop, children }: ComposerProps) {
   const [text, setText] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
 
@@ -39,6 +41,7 @@ export function Composer({ streaming, stopping, disabled, disabledReason, onSend
 
   return (
     <form className="composer" onSubmit={submit} aria-label="Send a message">
+      {children && <div className="composer-tools">{children}</div>}
       <label htmlFor="composer-input" className="visually-hidden">Message JARVIS</label>
       <textarea
         id="composer-input"

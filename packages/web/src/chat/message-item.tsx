@@ -3,6 +3,7 @@ import { Markdown } from '../markdown/markdown';
 import { copyText } from '../markdown/code-block';
 import { ErrorNotice } from '../ui/error-notice';
 import type { ChatMessage } from './chat-state';
+import { CitationList, useCitationLinks } from './citation-list';
 import { ToolActivityList } from './tool-activity';
 
 export interface MessageActions {
@@ -49,6 +50,7 @@ export const MessageItem = memo(function MessageItem({ message, actions }: { mes
   const isUser = message.role === 'user';
   const live = message.status === 'waiting' || message.status === 'generating';
   const meta = isUser ? [] : replyMeta(message);
+  const citationLinks = useCitationLinks(message.key, isUser ? undefined : message.citations);
 
   const copy = async () => {
     try {
@@ -102,12 +104,13 @@ export const MessageItem = memo(function MessageItem({ message, actions }: { mes
         <>
           {message.toolCalls && message.toolCalls.length > 0 && <ToolActivityList calls={message.toolCalls} live={live} />}
           <div className="message-body">
-            {isUser ? <p className="message-text">{message.content}</p> : message.content ? <Markdown text={message.content} /> : null}
+            {isUser ? <p className="message-text">{message.content}</p> : message.content ? <Markdown text={message.content} citations={citationLinks} /> : null}
             {message.status === 'waiting' && <span className="typing" role="status" aria-label="JARVIS is preparing a reply"><span /><span /><span /></span>}
             {message.status === 'generating' && <span className="caret" aria-hidden="true" />}
           </div>
         </>
       )}
+      {!editing && !isUser && message.citations && message.citations.length > 0 && <CitationList messageKey={message.key} citations={message.citations} />}
       {message.limitReached && (
         <p className="message-note limit-reached" role="note" data-testid="limit-reached" data-limit={message.limitReached.limit}>
           <strong>{LIMIT_TEXT[message.limitReached.limit] ? `Stopped at the agent's ${LIMIT_TEXT[message.limitReached.limit]} limit.` : 'Stopped at one of the agent\'s limits.'}</strong> {message.limitReached.message}

@@ -29,6 +29,8 @@ export interface UseChatOptions {
   api: SutazaiApi;
   model: string;
   agent: string;
+  /** Knowledge bases the next turns answer from, with citations. */
+  knowledge?: readonly string[];
   /** A new conversation got its id (from message-start). */
   onConversationStarted?: (id: string) => void;
   /** A turn ended, one way or another: the conversation list may have changed. */
@@ -155,7 +157,7 @@ export function useChat(options: UseChatOptions): Chat {
     const message = text.trim();
     if (!message || run.current) return;
     setNotice(undefined);
-    const { model, agent } = latest.current;
+    const { model, agent, knowledge } = latest.current;
     const current: Run = { replyKey: localKey('reply'), controller: new AbortController(), messageId: undefined, lastEventId: undefined, stopWanted: false };
     run.current = current;
     dispatch({ type: 'send', userKey: localKey('user'), replyKey: current.replyKey, text: message, model: model || null });
@@ -164,6 +166,7 @@ export function useChat(options: UseChatOptions): Chat {
       ...(conversationId.current ? { session_id: conversationId.current } : {}),
       ...(model ? { model } : {}),
       ...(agent ? { agent } : {}),
+      ...(knowledge && knowledge.length > 0 ? { knowledge: [...knowledge] } : {}),
     };
     await follow(current, () => streamChat(api.client, body, current.controller.signal));
   }, [api, follow]);

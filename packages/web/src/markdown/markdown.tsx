@@ -4,9 +4,10 @@
  * links go through safeUrl, and images are never loaded: a remote image would tell its host
  * who read the reply, and what (data in the URL). They are shown as links instead.
  */
-import { memo, type ReactNode } from 'react';
-import ReactMarkdown, { type Components } from 'react-markdown';
+import { memo, useMemo, type MouseEvent, type ReactNode } from 'react';
+import ReactMarkdown, { type Components, type Options } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
+import { CITATION_PROPERTY, rehypeCitationMarkers } from './citation-markers';
 import { CodeBlock } from './code-block';
 import { rehypeHighlightCode } from './highlight-code';
 import { isExternal, safeUrl } from './safe-url';
@@ -39,12 +40,47 @@ const components: Components = {
 };
 
 const remarkPlugins = [remarkGfm];
-const rehypePlugins = [rehypeHighlightCode];
+const rehypePlugins: NonNullable<Options['rehypePlugins']> = [rehypeHighlightCode];
 
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+/** How `[n]` markers link to the passages a reply cites (see citation-markers.ts). */
+export interface CitationLinks {
+  numbers: readonly number[];
+  /** The id of the element that shows passage n. */
+  targetId(n: number): string;
+  /** What a screen reader says for marker n: the document it comes from. */
+  label(n: number): string;
+  /** Brings passage n into view. */
+  show(n: number): void;
+}
+
+function CitationMarker({ n, links }: { n: number; links: CitationLinks }) {
+  const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
+    event.preventDefault();
+    links.show(n);
+  };
+  return (
+    <sup className="citation-marker">
+      <a href={`#${links.targetId(n)}`} onClick={onClick} aria-label={links.label(n)} data-testid="citation-marker" data-n={n}>[{n}]</a>
+    </sup>
+  );
+}
+
+export const Markdown = memo(function Markdown({ text, citations }: { text: string; citations?: CitationLinks | undefined }) {
+  const [withCitations, citationComponents] = useMemo(() => {
+    if (!citations || citations.numbers.length === 0) return [rehypePlugins, components] as const;
+    const plugins: NonNullable<Options['rehypePlugins']> = [...rehypePlugins, [rehypeCitationMarkers, { numbers: citations.numbers }]];
+    const withMarkers: Components = {
+      ...components,
+      sup: ({ node, children }) => {
+        const n = Number(node?.properties?.[CITATION_PROPERTY]);
+        return Number.isInteger(n) && n > 0 ? <CitationMarker n={n} links={citations} /> : <sup>{children}</sup>;
+      },
+    };
+    return [plugins, withMarkers] as const;
+  }, [citations]);
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components} urlTransform={safeUrl}>
+      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={withCitations} components={citationComponents} urlTransform={safeUrl}>
         {text}
       </ReactMarkdown>
     </div>
