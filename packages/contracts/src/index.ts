@@ -8,3 +8,4 @@ export * from './openai.js';
 export * from './auth.js';
 export * from './sse.js';
 export * from './knowledge.js';
+export * from './voice.js';
