@@ -67,6 +67,14 @@ export const errorCatalogue = {
   DOCUMENT_EMPTY: { status: 422, retryable: false, message: 'The document has no text to index.', hint: 'A scanned PDF has images, not text: run OCR on it first.' },
   DOCUMENT_FETCH_FAILED: { status: 502, retryable: true, message: 'The document could not be fetched from its URL.', hint: 'Check that the URL answers from this server; add it again to retry.' },
   EMBEDDING_MODEL_MISMATCH: { status: 409, retryable: true, message: 'The knowledge base is indexed with another embedding model.', hint: 'It is being indexed again with the current model; retry once its documents are indexed.' },
+  AUDIO_INVALID: { status: 400, retryable: false, message: 'The audio could not be read.', hint: 'Send a complete wav, webm (Opus), ogg, mp3 or m4a file that plays in a media player; truncated or damaged files are refused.' },
+  AUDIO_UNSUPPORTED: { status: 400, retryable: false, message: 'This audio format is not accepted.', hint: 'Send wav, webm (Opus), ogg (Opus or Vorbis), mp3, m4a (AAC) or flac.' },
+  AUDIO_TOO_LARGE: { status: 413, retryable: false, message: 'The audio file is too large.', hint: 'Send a smaller file (compressed formats such as webm or mp3 are far smaller than wav), or ask the administrator to raise VOICE_MAX_UPLOAD_BYTES.' },
+  AUDIO_TOO_LONG: { status: 413, retryable: false, message: 'The audio is too long.', hint: 'Split it into shorter parts, or ask the administrator to raise VOICE_MAX_DURATION_S.' },
+  VOICE_NOT_FOUND: { status: 400, retryable: false, message: 'No such voice.', hint: 'List the voices with GET /api/v1/voice/voices.' },
+  VOICE_ENGINE_UNAVAILABLE: { status: 503, retryable: true, message: 'The speech engine is not available.', hint: 'GET /health/detailed shows each speech engine; install the embedded ones (apt-get install espeak-ng pocketsphinx pocketsphinx-en-us ffmpeg) or set STT_BASE_URL / TTS_BASE_URL to an OpenAI-compatible audio server.' },
+  VOICE_ENGINE_FAILED: { status: 502, retryable: true, message: 'The speech engine failed.', hint: 'See the message; GET /health/detailed shows each speech engine.' },
+  VOICE_ENGINE_TIMEOUT: { status: 504, retryable: true, message: 'The speech engine did not finish in time.', hint: 'Send shorter audio or text, or ask the administrator to raise VOICE_TIMEOUT_MS.' },
   INTERNAL_ERROR: { status: 500, retryable: true, message: 'Something went wrong on the server.', hint: 'Retry; if it persists, report the request id from this error to the administrator.' },
 } as const satisfies Record<string, ErrorSpec>;
 
