@@ -2,9 +2,9 @@
  * DOCX to blocks: mammoth renders the document as HTML (Heading 1-6 styles become h1-h6,
  * lists, tables), and the HTML parser turns that into blocks, so headings survive. Images
  * are left out, external files are never fetched, and the ZIP directory is checked first so
- * a zip bomb is refused before anything is unpacked.
+ * a zip bomb is refused before anything is unpacked. mammoth is loaded on first use, so a
+ * server that never sees a .docx never loads it.
  */
-import mammoth from 'mammoth';
 import type { ParsedDocument } from './document.js';
 import { DocumentParseError, DocumentTooLargeError, quoteName } from './document-errors.js';
 import { parseHtml } from './html-parser.js';
@@ -38,6 +38,7 @@ export async function parseDocx(bytes: Uint8Array, options: DocxParseOptions): P
   }
   let html: string;
   let messages: Array<{ type: string; message: string }>;
+  const mammoth = (await import('mammoth')).default;
   try {
     const result = await mammoth.convertToHtml(
       { buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) },
