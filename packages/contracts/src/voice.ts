@@ -119,6 +119,7 @@ export const VoiceSocketStartFrame = Type.Object({
   session_id: Type.Optional(ConversationId),
   agent: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   model: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  max_tokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Longest reply per turn, in tokens: spoken answers are best short.' })),
   voice: Type.Optional(VoiceName),
   speed: Type.Optional(Speed),
   audio_format: Type.Optional(Type.Union([Type.Literal('wav'), Type.Literal('mp3'), Type.Literal('ogg'), Type.Literal('opus')], { description: 'Format of the reply audio; wav by default.' })),
