@@ -67,7 +67,8 @@ export interface ChatService {
   runTurn(input: TurnInput, onStart?: (turn: Turn) => void | Promise<void>): Promise<{ turn: Turn; outcome: TurnOutcome }>;
   /** Delivers a reply's events after a resume point: live from the hub, or rebuilt from storage once the reply is over. */
   subscribe(ownerId: string, from: ResumePoint, listener: (event: StoredStreamEvent) => void): Promise<{ unsubscribe(): void; ended: boolean } | undefined>;
-  stop(ownerId: string, messageId: string): boolean;
+  /** Stops a reply being generated here or on another replica; false when there is none of the owner's. */
+  stop(ownerId: string, messageId: string): Promise<boolean>;
   /** Marks replies left `generating` by a dead process as interrupted. */
   recoverInterrupted(options: { staleAfterMs: number }): Promise<number>;
   activeCount(): number;
@@ -354,7 +355,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     },
 
     async subscribe(ownerId, from, listener) {
-      const live = hub.subscribe(from.messageId, ownerId, from.seq, listener);
+      const live = await hub.subscribe(from.messageId, ownerId, from.seq, listener);
       if (live) return live;
       const message = await getMessage(db, ownerId, from.messageId);
       if (!message || message.role !== 'assistant' || message.status === 'generating') return undefined;

@@ -65,7 +65,7 @@ export function createInProcessStreamHub(options: InProcessStreamHubOptions): St
       };
     },
 
-    subscribe(streamId, ownerId, afterSeq, listener) {
+    async subscribe(streamId, ownerId, afterSeq, listener) {
       const stream = streams.get(streamId);
       if (!stream || stream.ownerId !== ownerId) return undefined;
       const from = afterSeq === undefined ? 0 : afterSeq + 1;
@@ -82,7 +82,7 @@ export function createInProcessStreamHub(options: InProcessStreamHubOptions): St
       };
     },
 
-    stop(streamId, ownerId) {
+    async stop(streamId, ownerId) {
       const stream = streams.get(streamId);
       if (!stream || stream.ownerId !== ownerId || stream.ended) return false;
       stream.onStop();

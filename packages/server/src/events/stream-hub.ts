@@ -1,7 +1,8 @@
 /**
  * The stream fan-out capability: a generation publishes its events once; any number of
- * clients subscribe, leave, and resume after the last event they saw. In-process now;
- * a Redis adapter implements the same interface for several replicas.
+ * clients subscribe, leave, and resume after the last event they saw. In-process by default;
+ * on Redis (REDIS_URL) a client may subscribe to, resume or stop a stream on any replica.
+ * Both adapters pass one conformance suite (`test-support/stream-hub-conformance.ts`).
  */
 import type { ChatStreamEvent } from '@sutazai/contracts';
 
@@ -29,12 +30,16 @@ export interface StreamHub {
   open(streamId: string, ownerId: string, handlers: { onStop(): void; onAbandoned(): void }): StreamPublisher;
   /**
    * Replays the events after `afterSeq` (or all, when undefined), then delivers live ones.
-   * Undefined when the stream is unknown or belongs to someone else.
+   * Undefined when the stream is unknown or belongs to someone else. Replayed events may
+   * reach the listener before the promise settles.
    */
-  subscribe(streamId: string, ownerId: string, afterSeq: number | undefined, listener: StreamListener): { unsubscribe(): void; ended: boolean } | undefined;
-  /** Asks the generation to stop; false when the stream is unknown, not the owner's, or over. */
-  stop(streamId: string, ownerId: string): boolean;
-  /** Streams being generated right now. */
+  subscribe(streamId: string, ownerId: string, afterSeq: number | undefined, listener: StreamListener): Promise<{ unsubscribe(): void; ended: boolean } | undefined>;
+  /**
+   * Asks the generation to stop, wherever it runs; false when the stream is unknown, not the
+   * owner's, or over.
+   */
+  stop(streamId: string, ownerId: string): Promise<boolean>;
+  /** Streams this process is generating right now. */
   activeCount(): number;
   close(): void;
 }

@@ -57,7 +57,7 @@ export function chatSocketRoutes(chat: ChatService, watch: WatchCredential) {
           }
           if (frame.type === 'stop') {
             const messageId = frame.message_id ?? current?.messageId;
-            if (!messageId || !chat.stop(ownerId, messageId)) throw new AppError('STREAM_NOT_FOUND', 'No reply is being generated to stop.');
+            if (!messageId || !(await chat.stop(ownerId, messageId))) throw new AppError('STREAM_NOT_FOUND', 'No reply is being generated to stop.');
           } else if (frame.type === 'resume') {
             const from = parseEventId(frame.last_event_id);
             if (!from) throw new AppError('VALIDATION_FAILED', 'last_event_id is not an event id from this server.');
@@ -71,7 +71,7 @@ export function chatSocketRoutes(chat: ChatService, watch: WatchCredential) {
       // A revoked key or session closes the socket and stops what it was generating.
       const unwatch = watch(request, () => {
         send({ type: 'error', code: 'UNAUTHENTICATED', message: 'The credential was revoked.' });
-        if (current) chat.stop(ownerId, current.messageId);
+        if (current) void chat.stop(ownerId, current.messageId);
         socket.close(4401, 'credential revoked');
       });
       const cleanUp = () => {

@@ -24,7 +24,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
       let revoked = false;
       const unwatch = watch(request, () => {
         revoked = true;
-        chat.stop(request.ownerId, turn.messageId);
+        void chat.stop(request.ownerId, turn.messageId);
       });
       let text = '';
       let citations: Citation[] | undefined;
@@ -91,7 +91,7 @@ export function chatRoutes(chat: ChatService, watch: WatchCredential) {
         response: { 202: Type.Object({ stopped: Type.Boolean(), message_id: Type.String() }), 404: ErrorResponse },
       },
     }, async (request, reply) => {
-      if (!chat.stop(request.ownerId, request.params.message_id)) throw new AppError('STREAM_NOT_FOUND', 'No reply with this id is being generated.');
+      if (!(await chat.stop(request.ownerId, request.params.message_id))) throw new AppError('STREAM_NOT_FOUND', 'No reply with this id is being generated.');
       return reply.code(202).send({ stopped: true, message_id: request.params.message_id });
     });
   };
@@ -134,7 +134,7 @@ export async function streamSse(request: FastifyRequest, reply: FastifyReply, ch
   // A revoked key or session ends the stream at once, and the generation with it.
   const unwatch = watch(request, () => {
     attachment.detach();
-    chat.stop(request.ownerId, from.messageId);
+    void chat.stop(request.ownerId, from.messageId);
     reply.raw.write(`event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', message: 'The credential was revoked.' })}\n\n`);
     end();
   });
