@@ -41,6 +41,27 @@ describe('parsing PDF files', () => {
     ]);
   });
 
+  it('keeps a table of contents as text (leaders shortened), never as headings, and drops roman page numbers', async () => {
+    const pdf = minimalPdf({
+      pages: [
+        [
+          { text: 'Contents', x: 72, y: 720, size: 16 },
+          { text: '1 Introduction . . . . . . . . . . 1', x: 72, y: 690, size: 13 },
+          { text: '2 Usage .................. 4', x: 72, y: 676, size: 13 },
+          { text: 'iv', x: 300, y: 40 },
+        ],
+        [{ text: 'Introduction', x: 72, y: 720, size: 16 }, ...body(690, 'The body text of the manual, long enough to be the most common size.', 'More body text.')],
+      ],
+    });
+    const parsed = await parseDocument({ bytes: pdf, filename: 'manual.pdf' });
+    expect(parsed.blocks).toEqual([
+      { kind: 'heading', text: 'Contents', level: 1, page: 1 },
+      { kind: 'paragraph', text: '1 Introduction … 1 2 Usage … 4', page: 1 },
+      { kind: 'heading', text: 'Introduction', level: 1, page: 2 },
+      { kind: 'paragraph', text: 'The body text of the manual, long enough to be the most common size. More body text.', page: 2 },
+    ]);
+  });
+
   it('takes the first large heading as the title when the PDF has none', async () => {
     const pdf = minimalPdf({ pages: [[{ text: 'Annual Report', x: 72, y: 720, size: 20 }, ...body(690, 'Body text that is long enough to set the size.')]] });
     expect((await parseDocument({ bytes: pdf, filename: 'r.pdf' })).title).toBe('Annual Report');

@@ -2,8 +2,9 @@
  * PDF to blocks with pdfjs-dist (legacy build, text only, no canvas): per page, text items
  * become lines (by baseline), lines become paragraphs (by vertical gaps and font size), lines
  * in a larger font become headings (levels by size), bullet lines become lists. Words broken
- * by a hyphen at a line end are joined. A page number alone on a page's first or last line
- * is dropped; each block keeps its page.
+ * by a hyphen at a line end are joined, dot leaders shortened to "…", and table-of-contents
+ * lines are never headings. A page number alone on a page's first or last line is dropped;
+ * each block keeps its page.
  */
 import type { ParsedDocument, TextBlock } from './document.js';
 import { DocumentParseError, DocumentTooLargeError, quoteName } from './document-errors.js';
@@ -36,7 +37,10 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjsModule;
 }
 
-const PAGE_NUMBER = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$/i;
+const PAGE_NUMBER = /^(page\s+)?\d{1,4}(\s*(of|\/)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$|^(?=[ivx])x{0,3}(ix|iv|v?i{0,3})$/i;
+/** Dot leaders, as in a table of contents ("Utilities . . . . . 5"). */
+const LEADER = /(?:\s?\.){4,}\s*/g;
+const TABLE_OF_CONTENTS_ENTRY = / … \S*$/;
 const BULLET = /^([•◦▪‣∙·●○■□➢►\-–*]|\d{1,3}[.)]|[a-z][.)])\s+/;
 
 export async function parsePdf(bytes: Uint8Array, options: PdfParseOptions): Promise<ParsedDocument> {
@@ -123,7 +127,7 @@ function pageLines(items: PdfTextItem[]): Line[] {
   let current: (Line & { endX: number }) | undefined;
   const end = (): void => {
     if (current) {
-      const text = current.text.replace(/\s+/g, ' ').trim();
+      const text = current.text.replace(LEADER, ' … ').replace(/\s+/g, ' ').trim();
       if (text) lines.push({ text, x: current.x, y: current.y, size: current.size });
     }
     current = undefined;
@@ -154,7 +158,8 @@ function pageLines(items: PdfTextItem[]): Line[] {
 
 function linesToBlocks(pages: Line[][]): TextBlock[] {
   const bodySize = mostCommonSize(pages.flat());
-  const isHeadingLine = (line: Line): boolean => line.size >= bodySize * 1.15 && line.text.length <= 200 && /\p{L}/u.test(line.text);
+  const isHeadingLine = (line: Line): boolean =>
+    line.size >= bodySize * 1.15 && line.text.length <= 200 && /\p{L}/u.test(line.text) && !TABLE_OF_CONTENTS_ENTRY.test(line.text);
   const headingSizes = [...new Set(pages.flat().filter(isHeadingLine).map((line) => round(line.size)))].sort((a, b) => b - a);
   const levelOf = (line: Line): number => Math.min(6, headingSizes.indexOf(round(line.size)) + 1);
 
