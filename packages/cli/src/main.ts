@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `sutazai`: serve, config check, config docs, models list, chat.
+ * `sutazai`: serve, config check, config docs, models list, chat, doctor.
  */
 import { parseArgs } from 'node:util';
 import { chatCommand } from './commands/chat.js';
 import { configCheckCommand, configDocsCommand } from './commands/config.js';
+import { doctorCommand } from './commands/doctor.js';
 import { modelsListCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 import { setToken } from './commands/http.js';
@@ -17,11 +18,14 @@ const usage = `Usage: sutazai <command>
   models list [--url URL]    list the models a running server can use
   chat "message" [--url URL] [--model NAME] [--session ID] [--agent NAME]
                              send a message to a running server and print the streamed reply
+  doctor [--url URL] [--json] [--slow-ms N] [--timeout-ms N]
+                             check every configured dependency (and the API at URL) from here:
+                             name, port, protocol, sign-in, version, latency; prints each fix
 
 Options:
   --url URL    server to talk to (default: $SUTAZAI_URL or http://127.0.0.1:10200)
   --token T    a session token or API key (default: $SUTAZAI_API_KEY or $SUTAZAI_TOKEN)
-  --json       machine-readable output (config check, models list)
+  --json       machine-readable output (config check, models list, doctor)
   -h, --help   this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       agent: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'slow-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,6 +54,14 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serveCommand();
   if (command === 'config' && sub === 'check') return configCheckCommand({ json: values.json });
   if (command === 'config' && sub === 'docs') return configDocsCommand();
+  if (command === 'doctor') {
+    const [slowMs, timeoutMs] = [values['slow-ms'], values['timeout-ms']].map((text) => (text === undefined ? undefined : Number(text)));
+    if ([slowMs, timeoutMs].some((ms) => ms !== undefined && !(Number.isInteger(ms) && ms > 0))) {
+      console.error('--slow-ms and --timeout-ms take a whole number of milliseconds, e.g. --slow-ms 500');
+      return 2;
+    }
+    return doctorCommand({ json: values.json, url: values.url ?? process.env.SUTAZAI_URL, token: values.token ?? process.env.SUTAZAI_API_KEY ?? process.env.SUTAZAI_TOKEN, slowMs, timeoutMs });
+  }
   if (command === 'models' && (sub === 'list' || sub === undefined)) return modelsListCommand({ url, json: values.json });
   if (command === 'chat') {
     const message = [sub, ...rest].filter(Boolean).join(' ');

@@ -1,9 +1,11 @@
 /**
  * One probe per dependency, each a real round trip with a short timeout. `/health/detailed`
- * (and later `sutazai doctor` and the UI's status page) call these and nothing else.
+ * (and the UI's status page) call these and nothing else; `sutazai doctor` runs the provider
+ * probes itself and gives the same hints (`dependency-hints.ts`) for the same failures.
  */
 import type { HealthDetailedResponse, ServiceHealth } from '@sutazai/contracts';
 import type { ProbeResult } from '../llm/provider.js';
+import { explainDependencyFailure } from './dependency-hints.js';
 
 export interface HealthProbe {
   name: string;
@@ -35,12 +37,18 @@ async function runOne(probe: HealthProbe, timeoutMs: number): Promise<ServiceHea
   });
   try {
     const result = await Promise.race([probe.run(), timeout]);
-    return { name: probe.name, kind: probe.kind, status: result.status, required: probe.required, latency_ms: round(result.latencyMs), detail: result.detail, hint: result.hint ?? null };
+    return { name: probe.name, kind: probe.kind, status: result.status, required: probe.required, latency_ms: round(result.latencyMs), detail: result.detail, hint: (result.status === 'down' ? recognised(probe.kind, result.detail) : undefined) ?? result.hint ?? null };
   } catch (error) {
-    return { name: probe.name, kind: probe.kind, status: 'down', required: probe.required, latency_ms: round(performance.now() - started), detail: (error as Error).message, hint: `Check that ${probe.name} is running and reachable.` };
+    const detail = (error as Error).message;
+    return { name: probe.name, kind: probe.kind, status: 'down', required: probe.required, latency_ms: round(performance.now() - started), detail, hint: recognised(probe.kind, detail) ?? `Check that ${probe.name} is running and reachable.` };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A failure recognised for certain (bad password, unknown host, TLS mismatch) gets the hint `sutazai doctor` gives too. */
+function recognised(kind: string, detail: string): string | undefined {
+  return explainDependencyFailure(kind, detail)?.hint;
 }
 
 function round(ms: number): number {
