@@ -139,6 +139,7 @@ function AgentForm({ agent, tools, toolsError, catalog, go }: { agent: AgentSumm
         </div>
       )}
       {agent && <RunInBackground agentId={agent.id} agentName={agent.name} go={go} />}
+      {agent && <h3>Definition</h3>}
       <form className="form agent-form" onSubmit={(event) => void submit(event)} aria-label={title} data-testid="agent-form">
         <fieldset disabled={readOnly || saving.busy} className="agent-fieldset">
           <div className="form-row">

@@ -131,20 +131,26 @@ describe('documents of a knowledge base', () => {
     const polls = fake.requests.filter((r) => r.path === '/api/v1/knowledge/kb1/documents').length;
     await new Promise((resolve) => setTimeout(resolve, 1700));
     expect(fake.requests.filter((r) => r.path === '/api/v1/knowledge/kb1/documents').length).toBe(polls);
-  });
+  }, 15_000);
 
   it('follows only a few documents by stream at once and polls for the rest', async () => {
     const documents = { current: Array.from({ length: 5 }, (_, i) => doc({ id: `d${i}`, name: `doc-${i}.txt`, status: 'processing', progress: 5 })) };
+    const signals: AbortSignal[] = [];
     const fake = renderApp(baseApi(documents, Object.fromEntries(documents.current.map((d) => [
       `GET /api/v1/knowledge/kb1/documents/${d.id}/events`,
-      (_request: RecordedRequest, signal: AbortSignal | undefined) => eventStream(signal).response,
+      (_request: RecordedRequest, signal: AbortSignal | undefined) => {
+        signals.push(signal!);
+        return eventStream(signal).response;
+      },
     ]))), '/knowledge/kb1');
     await waitFor(() => expect(screen.getAllByTestId('document')).toHaveLength(5));
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.requests.filter((r) => r.path.endsWith('/events'))).toHaveLength(3);
     documents.current = documents.current.map((d) => ({ ...d, status: 'indexed', progress: 100, updated_at: 2 }));
-    await waitFor(() => expect(screen.getAllByTestId('document').filter((d) => d.getAttribute('data-status') === 'indexed').length).toBeGreaterThanOrEqual(2), { timeout: 4000 });
-  });
+    // The polled list brings every one of them to indexed, and the streams still open are closed.
+    await waitFor(() => expect(screen.getAllByTestId('document').map((d) => d.getAttribute('data-status'))).toEqual(Array(5).fill('indexed')), { timeout: 4000 });
+    await waitFor(() => expect(signals.map((signal) => signal.aborted)).toEqual([true, true, true]));
+  }, 10_000);
 
   it('shows why a document failed, and deletes a document after confirming', async () => {
     const documents = { current: [doc({ status: 'failed', progress: 30, stage: 'failed', error_code: 'DOCUMENT_UNREADABLE', error_message: 'The PDF has no text layer (a scan?).' })] };

@@ -41,8 +41,11 @@ export function RunPage({ runId, catalog, go }: { runId: string; catalog: Catalo
       {cancelError && <ErrorNotice error={cancelError} title="The run was not cancelled." />}
       <h3>Input</h3>
       <p className="run-input-full" data-testid="run-input">{run.input}</p>
-      {run.error_code && (
-        <ErrorNotice error={{ code: run.error_code, message: run.error_message ?? `The run ${run.status} (${run.error_code}).` }} title={`The run ${run.status === 'cancelled' ? 'was cancelled' : 'failed'} (${run.error_code}).`} testId="run-error" />
+      {run.status === 'cancelled' && (
+        <p className="notice" role="note" data-testid="run-cancelled">{run.error_message ?? 'Cancelled.'} What it wrote until then is kept.</p>
+      )}
+      {run.error_code && run.status !== 'cancelled' && (
+        <ErrorNotice error={{ code: run.error_code, message: run.error_message ?? `The run failed (${run.error_code}).` }} title={`The run failed (${run.error_code}).`} testId="run-error" />
       )}
       <h3>{active ? 'What it is doing' : 'What it did'}</h3>
       {run.status === 'queued' && !reply && <p role="status" className="muted" data-testid="run-waiting">Waiting in the queue for a worker…</p>}
