@@ -71,6 +71,12 @@ describe('audio conversion in', () => {
     expect(error).toMatchObject({ code: 'AUDIO_INVALID', status: 400, message: expect.stringMatching(/truncated|could not be decoded|damaged/) });
   });
 
+  it('refuses an mp3 from a streaming encoder (no length header) cut inside a frame', async () => {
+    const streamed = (await converter.encode(speech, 'mp3')).audio;
+    await expect(converter.toSpeechWav(streamed.subarray(0, Math.floor(streamed.length * 0.6) + 7))).rejects.toMatchObject({ code: 'AUDIO_INVALID', message: expect.stringContaining('truncated') });
+    expect((await converter.toSpeechWav(streamed)).durationS).toBeGreaterThan(1);
+  });
+
   it('refuses bytes that are no audio, saying what they look like', async () => {
     await expect(converter.toSpeechWav(Buffer.from('{"text":"hello"}'))).rejects.toMatchObject({ code: 'AUDIO_UNSUPPORTED', status: 400, message: expect.stringContaining('JSON') });
     await expect(converter.toSpeechWav(Buffer.from('%PDF-1.7 ...'))).rejects.toMatchObject({ code: 'AUDIO_UNSUPPORTED', message: expect.stringContaining('PDF') });

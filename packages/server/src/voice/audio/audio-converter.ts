@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AppError } from '../../errors/catalogue.js';
 import type { ProbeResult } from '../../llm/provider.js';
-import { CONTENT_TYPES, DEMUXER, describeUnknown, detectContainer, oggDamage, type InputContainer, type OutputFormat } from './audio-format.js';
+import { CONTENT_TYPES, DEMUXER, describeUnknown, detectContainer, mp3Damage, oggDamage, type InputContainer, type OutputFormat } from './audio-format.js';
 import { lastErrorLine, ProcessFailure, runProcess } from './run-process.js';
 import { parseWav, pcm16ToWav, withExactSizes } from './wav.js';
 
@@ -156,9 +156,9 @@ function checkStructure(container: InputContainer, bytes: Uint8Array): void {
     if (!info) throw new AppError('AUDIO_INVALID', 'The WAV header is incomplete: no format or data chunk.');
     if (info.truncated) throw new AppError('AUDIO_INVALID', `The WAV file is truncated: its header announces more audio than the ${bytes.length} bytes received.`);
     if (info.dataLength === 0) throw new AppError('AUDIO_INVALID', 'The WAV file holds no audio samples.');
-  } else if (container === 'ogg') {
-    const damage = oggDamage(bytes);
-    if (damage) throw new AppError('AUDIO_INVALID', `The ogg audio is truncated or damaged: ${damage}.`);
+  } else if (container === 'ogg' || container === 'mp3') {
+    const damage = container === 'ogg' ? oggDamage(bytes) : mp3Damage(bytes);
+    if (damage) throw new AppError('AUDIO_INVALID', `The ${container} audio is truncated or damaged: ${damage}.`);
   }
 }
 

@@ -75,3 +75,49 @@ export function oggDamage(bytes: Uint8Array): string | undefined {
   }
   return pages === 0 ? 'there are no Ogg pages' : undefined;
 }
+
+const MPEG_BITRATES: Record<string, number[]> = {
+  // kbit/s by index, for [version 1 | 2/2.5] × layer.
+  '1-1': [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+  '1-2': [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+  '1-3': [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+  '2-1': [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+  '2-2': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+  '2-3': [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+};
+const MPEG_SAMPLE_RATES: Record<number, number[]> = { 3: [44_100, 48_000, 32_000], 2: [22_050, 24_000, 16_000], 0: [11_025, 12_000, 8_000] };
+
+/**
+ * MP3 frames must be whole: an mp3 written without a length header (as streaming encoders
+ * write it) and cut short decodes without complaint. Walks the frames from the first one;
+ * when the walk loses the frame sync it stops judging (junk or tags it does not know).
+ */
+export function mp3Damage(bytes: Uint8Array): string | undefined {
+  let offset = 0;
+  if (bytes.length >= 10 && bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) {
+    const size = ((bytes[6]! & 0x7f) << 21) | ((bytes[7]! & 0x7f) << 14) | ((bytes[8]! & 0x7f) << 7) | (bytes[9]! & 0x7f);
+    offset = 10 + size + ((bytes[5]! & 0x10) !== 0 ? 10 : 0);
+    if (offset > bytes.length) return 'the file ends inside its ID3 tag';
+  }
+  let frames = 0;
+  while (offset + 4 <= bytes.length) {
+    const b1 = bytes[offset + 1]!;
+    const b2 = bytes[offset + 2]!;
+    if (bytes[offset] !== 0xff || (b1 & 0xe0) !== 0xe0) break;
+    const version = (b1 >> 3) & 0x03; // 3: MPEG 1, 2: MPEG 2, 0: MPEG 2.5
+    const layer = 4 - ((b1 >> 1) & 0x03); // 1, 2 or 3
+    const bitrateIndex = b2 >> 4;
+    const rateIndex = (b2 >> 2) & 0x03;
+    if (version === 1 || layer === 4 || bitrateIndex === 0 || bitrateIndex === 15 || rateIndex === 3) break;
+    const bitrate = MPEG_BITRATES[`${version === 3 ? 1 : 2}-${layer}`]![bitrateIndex]! * 1000;
+    const sampleRate = MPEG_SAMPLE_RATES[version]![rateIndex]!;
+    const padding = (b2 >> 1) & 0x01;
+    const length = layer === 1
+      ? (Math.floor((12 * bitrate) / sampleRate) + padding) * 4
+      : Math.floor(((layer === 3 && version !== 3 ? 72 : 144) * bitrate) / sampleRate) + padding;
+    if (offset + length > bytes.length) return `its last frame needs ${offset + length - bytes.length} more bytes: the file is truncated`;
+    offset += length;
+    frames++;
+  }
+  return frames === 0 && offset + 4 > bytes.length ? 'there are no MPEG audio frames' : undefined;
+}
