@@ -9,6 +9,7 @@ import { fenceToolResult, runToolLoop, type LimitKind } from '../agents/tool-loo
 import type { Tool, ToolRegistry } from '../agents/tools/tool.js';
 import { AppError } from '../errors/catalogue.js';
 import type { StoredStreamEvent, StreamHub } from '../events/stream-hub.js';
+import type { ChatMetrics } from '../metrics/platform-metrics.js';
 import type { ModelRegistry, ResolvedModel } from '../llm/registry.js';
 import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
@@ -97,6 +98,8 @@ export interface ChatServiceOptions {
   knowledge?: KnowledgeRetrieval;
   /** Passages put into a prompt. */
   retrievalK?: number;
+  /** Told the timings of every finished turn. */
+  metrics?: ChatMetrics;
 }
 
 export interface KnowledgeRetrieval {
@@ -283,6 +286,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       duration_ms: end - turn.startedAt,
       tokens_per_second: firstTokenAt !== undefined && end > firstTokenAt && completionTokens > 0 ? round(completionTokens / ((end - firstTokenAt) / 1000)) : null,
     };
+    options.metrics?.turnFinished({ provider: turn.provider, model: turn.model, status, timeToFirstTokenMs: timings.time_to_first_token_ms, tokensPerSecond: timings.tokens_per_second });
     // One transaction (one commit) for the reply and its conversation.
     queueWrite(() => db.transaction().execute(async (trx) => {
       await finishMessage(trx, turn.messageId, {
