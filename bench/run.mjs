@@ -16,12 +16,15 @@ import { runHealthRpsBench } from './health-rps-bench.mjs';
 import { cliEntry, removeTemporaryFolders, repositoryRoot, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, unbundledCliEntry, waitForOk } from './processes.mjs';
 import { createReport } from './report.mjs';
 import { runStartupBench } from './startup-bench.mjs';
+import { runVoiceBench } from './voice-bench.mjs';
+import { runVectorStoreBench } from './vector-store-bench.mjs';
+import { runRetrievalBench } from './retrieval-bench.mjs';
 
 const TOKENS = 64;
 const INTERVAL_MS = 10;
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const selected = new Set((values.only ?? 'chat,health,startup,browser').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'chat,health,startup,browser,retrieval,vectors,voice').split(',').map((name) => name.trim()));
 const quick = values.quick;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -64,6 +67,9 @@ try {
     if (profileFolder) log(`CPU profile of SutazAI written to ${path.resolve(profileFolder)}`);
   }
   if (selected.has('startup')) await runStartupBench({ report, log, ...(quick ? { starts: 1 } : {}) });
+  if (selected.has('retrieval')) await runRetrievalBench({ report, log, quick });
+  if (selected.has('vectors')) await runVectorStoreBench({ report, log, quick });
+  if (selected.has('voice')) await runVoiceBench({ report, log, ...(quick ? { rounds: 2 } : {}) });
   if (selected.has('browser')) await runBrowserConversationBench({ report, log, ...(quick ? { opens: 2, scrolls: 1 } : {}) });
 } catch (error) {
   await stopAll();

@@ -2,10 +2,11 @@
  * Hybrid ranking: reciprocal rank fusion of the full-text and the vector ranking.
  *
  * A weak embedder (the tiny test model, a mismatched one) must not drag good full-text results
- * down, so the vector ranking's weight is the agreement of the two rankings: the share of the
- * full-text top results the vector search also found, scaled so a good embedder (which shares
- * a fair part of them) gets full weight and a random one about none. When full-text finds
- * nothing (no shared words: a paraphrase), the vector ranking stands alone.
+ * down, so the vector ranking's weight is the agreement of the two rankings beyond chance: the
+ * share of the full-text top results the vector search also found, less what a random ranking
+ * would share. A random embedder gets no weight, and the hybrid ranking is the full-text one;
+ * a good one, which shares a fair part of them, counts fully. When full-text finds nothing (no
+ * shared words: a paraphrase), the vector ranking stands alone.
  */
 
 export interface RankedId {
@@ -22,20 +23,34 @@ export interface FusedHit {
 
 export const RRF_K = 60;
 const AGREEMENT_DEPTH = 20;
-/** Agreement at which the vector ranking gets its full weight. */
-const FULL_WEIGHT_AGREEMENT = 0.25;
+/** Chance-corrected agreement below which the vector ranking counts for nothing... */
+const NO_WEIGHT_BELOW = 0.35;
+/** Fewer shared passages than this is no evidence at all (a short full-text list). */
+const MIN_SHARED = 3;
+/** ...and above which it counts fully. */
+const FULL_WEIGHT_AT = 0.7;
 
-export function vectorWeight(fulltext: readonly RankedId[], vector: readonly RankedId[]): number {
+/**
+ * How much the vector ranking counts, from its agreement with the full-text one beyond chance:
+ * with N passages searched, a random ranking shares about depth/N of the full-text top results.
+ */
+export function vectorWeight(fulltext: readonly RankedId[], vector: readonly RankedId[], population = Infinity): number {
   if (fulltext.length === 0) return 1;
   if (vector.length === 0) return 0;
   const top = fulltext.slice(0, AGREEMENT_DEPTH);
-  const found = new Set(vector.slice(0, AGREEMENT_DEPTH).map((hit) => hit.id));
-  const agreement = top.filter((hit) => found.has(hit.id)).length / top.length;
-  return Math.min(1, agreement / FULL_WEIGHT_AGREEMENT);
+  const compared = vector.slice(0, AGREEMENT_DEPTH);
+  const found = new Set(compared.map((hit) => hit.id));
+  const shared = top.filter((hit) => found.has(hit.id)).length;
+  if (shared < MIN_SHARED) return 0;
+  const observed = shared / top.length;
+  const expected = Math.min(1, compared.length / Math.max(population, compared.length));
+  const excess = expected >= 1 ? 0 : (observed - expected) / (1 - expected);
+  if (excess <= NO_WEIGHT_BELOW) return 0;
+  return Math.min(1, (excess - NO_WEIGHT_BELOW) / (FULL_WEIGHT_AT - NO_WEIGHT_BELOW));
 }
 
-export function fuse(fulltext: readonly RankedId[], vector: readonly RankedId[], k: number): { hits: FusedHit[]; vectorWeight: number } {
-  const weight = vectorWeight(fulltext, vector);
+export function fuse(fulltext: readonly RankedId[], vector: readonly RankedId[], k: number, population = Infinity): { hits: FusedHit[]; vectorWeight: number } {
+  const weight = vectorWeight(fulltext, vector, population);
   const hits = new Map<string, FusedHit>();
   const entry = (id: string) => {
     let hit = hits.get(id);

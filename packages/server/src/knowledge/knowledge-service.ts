@@ -245,7 +245,7 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
     if (mode === 'fulltext') ranked = fulltext.slice(0, k).map((hit, i) => ({ ...hit, fulltext: { score: hit.score, rank: i + 1 } }));
     else if (mode === 'vector') ranked = vector.slice(0, k).map((hit, i) => ({ ...hit, vector: { score: hit.score, rank: i + 1 } }));
     else {
-      const fused = fuse(fulltext, vector, k);
+      const fused = fuse(fulltext, vector, k, bases.reduce((total, b) => total + b.chunk_count, 0));
       if (vector.length > 0 && fulltext.length > 0 && fused.vectorWeight < 1) {
         diagnostics.push(`Hybrid: the vector ranking agreed little with the full-text one, so it counted ${Math.round(fused.vectorWeight * 100)}%.`);
       }
