@@ -354,7 +354,8 @@ export function toDocument(row: DocumentRow): KnowledgeDocument {
   };
 }
 
+/** Four significant digits: BM25 scores on a small collection are tiny but still ordered. */
 function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000;
+  return value === 0 ? 0 : Number(value.toPrecision(4));
 }
 
