@@ -21,6 +21,7 @@ import type { StreamHub } from './events/stream-hub.js';
 import { createInProcessQueue } from './events/queue/in-process-queue.js';
 import type { JobQueue } from './events/queue/job-queue.js';
 import { runHealthChecks, timed, type HealthProbe } from './health/health-checks.js';
+import { createRedisProbe } from './health/redis-probe.js';
 import { keepMcpProbes } from './agents/mcp/mcp-health.js';
 import { createMcpManager, type McpManager } from './agents/mcp/mcp-manager.js';
 import { createSettingsMcpServerStore } from './agents/mcp/mcp-server-store.js';
@@ -140,15 +141,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const limiter = redis
     ? withFailurePolicy(createRedisWindowLimiter(redis), config.RATE_LIMIT_WHEN_REDIS_DOWN, (error) => logger.warn({ err: error, policy: config.RATE_LIMIT_WHEN_REDIS_DOWN }, 'rate limits: Redis does not answer'))
     : createInMemoryWindowLimiter();
-  if (redis) {
-    probes.push({
-      name: 'redis', kind: 'redis', required: false, modelProvider: false,
-      run: () => timed(async () => {
-        const pong = await redis.ping();
-        return `PING ${pong}, ${redis.options.host}:${redis.options.port}`;
-      }, 'Check REDIS_URL and that Redis is running (redis-server).'),
-    });
-  }
+  if (redis) probes.push(createRedisProbe(redis));
   // RabbitMQ connects in the background: a broker that is away delays jobs, it does not stop start-up.
   // amqplib is loaded only when it is used, as ioredis is below: start-up time of every other server.
   const queue = config.AMQP_URL
