@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdBrokerLock } from '../events/queue/test-support/broker-lock.js';
 import { amqpTestUrl, rabbitMqSkipReason } from '../events/queue/test-support/rabbitmq-fixture.js';
+import { configKeys } from '../config/schema.js';
 import { postgresTestUrl } from '../storage/test-support/storage-fixtures.js';
 import { checkNamed, closedPort, diagnose, problemCodes, testResolver } from './test-support/doctor-fixtures.js';
 
@@ -175,5 +176,22 @@ describe('SQLite (DATA_DIR, DATABASE_URL=sqlite:)', () => {
     const check = checkNamed(await diagnose({ DATABASE_URL: `sqlite:${file}` }), 'database');
     expect(check.setting).toBe('DATABASE_URL');
     expect(problemCodes(check)).toEqual(['WRONG_SERVER_KIND']);
+  });
+});
+
+describe('pgvector (VECTOR_STORE=pgvector)', () => {
+  it('is a problem only when the vector index is to live in PostgreSQL, and a note otherwise', async () => {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: postgresTestUrl });
+    await client.connect();
+    const available = (await client.query<{ ok: boolean }>(`select exists(select 1 from pg_available_extensions where name = 'vector') as ok`)).rows[0]!.ok;
+    await client.end();
+    const check = checkNamed(await diagnose({ DATABASE_URL: postgresTestUrl }), 'database');
+    expect(check.status).toBe('ok');
+    expect(check.notes.some((note) => note.includes('pgvector is not installed'))).toBe(!available);
+    // With the vector index in PostgreSQL, a server without pgvector is a problem.
+    const withVectors = checkNamed(await diagnose({ DATABASE_URL: postgresTestUrl, VECTOR_STORE: 'pgvector' }), 'database');
+    const schemaHasVectorStore = (configKeys as readonly string[]).includes('VECTOR_STORE');
+    expect(problemCodes(withVectors)).toEqual(schemaHasVectorStore && !available ? ['WRONG_SERVER_KIND'] : []);
   });
 });

@@ -63,7 +63,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 function plannedChecks(config: ResolvedConfig, { apiUrl, apiToken }: DoctorOptions, context: DoctorContext): Promise<DoctorCheck>[] {
   const checks: Promise<DoctorCheck>[] = [];
   if (config.database.kind === 'sqlite') checks.push(Promise.resolve(checkSqlite(config.database.file, config.DATABASE_URL ? 'DATABASE_URL' : 'DATA_DIR')));
-  else checks.push(checkPostgres(new URL(config.DATABASE_URL!), context));
+  else checks.push(checkPostgres(new URL(config.DATABASE_URL!), context, optionalSetting(config, 'VECTOR_STORE') === 'pgvector'));
   if (config.REDIS_URL) checks.push(checkRedis(new URL(config.REDIS_URL), context));
   if (config.AMQP_URL) checks.push(checkAmqp(new URL(config.AMQP_URL), context));
   checks.push(checkHttpService({ name: 'ollama', setting: 'OLLAMA_BASE_URL', kind: 'ollama', url: new URL(config.ollama.baseURL), optional: !config.ollama.explicit }, context));
@@ -74,7 +74,7 @@ function plannedChecks(config: ResolvedConfig, { apiUrl, apiToken }: DoctorOptio
   return checks;
 }
 
-/** A setting the schema may not have yet (QDRANT_URL arrives with the Qdrant vector store). */
+/** A setting the schema may not have yet (QDRANT_URL, VECTOR_STORE arrive with the vector stores). */
 function optionalSetting(config: ResolvedConfig, key: string): string | undefined {
   const value = (config as unknown as Record<string, unknown>)[key];
   return typeof value === 'string' && value !== '' ? value : undefined;

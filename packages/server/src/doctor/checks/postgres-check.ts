@@ -8,7 +8,8 @@ import { reach, type DoctorContext } from '../reach.js';
 import { maskUrl } from '../service-kinds.js';
 import { addressUrl, checkLatency, clause, wrongKind } from './check-helpers.js';
 
-export async function checkPostgres(url: URL, context: DoctorContext): Promise<DoctorCheck> {
+/** `needsVector`: VECTOR_STORE=pgvector, so pgvector missing is a problem, not a note. */
+export async function checkPostgres(url: URL, context: DoctorContext, needsVector = false): Promise<DoctorCheck> {
   const check = recordCheck({ name: 'database', setting: 'DATABASE_URL', kind: 'postgres', target: maskUrl(url) });
   const reached = await reach(check, context, url);
   if (!reached) return check.finish();
@@ -55,7 +56,11 @@ export async function checkPostgres(url: URL, context: DoctorContext): Promise<D
     check.step('version', true, check.version, latency);
     checkLatency(check, context, latency);
     const vector = await client.query<{ available: boolean }>(`select exists(select 1 from pg_available_extensions where name = 'vector') as available`).catch(() => undefined);
-    if (vector && !vector.rows[0]?.available) check.note('pgvector is not installed on this server: the PostgreSQL vector index needs an image with it (pgvector/pgvector:pg16).');
+    if (vector && !vector.rows[0]?.available) {
+      const message = 'pgvector is not installed on this server: the PostgreSQL vector index needs it.';
+      if (needsVector) check.problem('WRONG_SERVER_KIND', `VECTOR_STORE=pgvector, but ${message}`, 'Run PostgreSQL from an image with pgvector (pgvector/pgvector:pg16) or install the postgresql-16-pgvector package, or choose another VECTOR_STORE.');
+      else check.note(`${message.slice(0, -1)} (VECTOR_STORE=pgvector); an image with it: pgvector/pgvector:pg16.`);
+    }
     const schema = url.searchParams.get('schema');
     if (schema) check.note(`tables live in schema ${schema} (created at start-up if missing)`);
     return check.finish();
