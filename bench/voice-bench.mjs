@@ -49,7 +49,7 @@ export async function runVoiceBench({ report, log, rounds = 5 }) {
   const sutazai = await spawnSutazai({ MODELS_DIR: modelsDir, LLAMA_CONTEXT_SIZE: '1024' }, { entry: existsSync(cliEntry) ? cliEntry : unbundledCliEntry });
   try {
     await waitForOk(`${sutazai.url}/health`, sutazai.process, { timeoutMs: 60_000 });
-    const samples = { vad: [], transcription: [], firstSentence: [], synthesis: [], total: [], sinceDecision: [] };
+    const samples = { vad: [], transcription: [], transcriptionWait: [], firstSentence: [], synthesis: [], total: [], sinceDecision: [] };
     const baselines = { transcription: [], firstSentence: [], synthesis: [] };
     let heard = '';
     let firstSentence = '';
@@ -64,6 +64,7 @@ export async function runVoiceBench({ report, log, rounds = 5 }) {
       firstSentence = result.sentence;
       samples.vad.push(result.timings.vad_ms);
       samples.transcription.push(result.timings.transcription_ms);
+      samples.transcriptionWait.push(result.timings.transcription_wait_ms);
       samples.firstSentence.push(result.timings.first_sentence_ms);
       samples.synthesis.push(result.timings.synthesis_ms);
       samples.sinceDecision.push(result.timings.since_speech_end_ms);
@@ -71,13 +72,14 @@ export async function runVoiceBench({ report, log, rounds = 5 }) {
       baselines.transcription.push(directTranscription);
       baselines.firstSentence.push(directSentence);
       baselines.synthesis.push(directSynthesis);
-      log(`voice round ${round}: total ${result.totalMs.toFixed(0)} ms (vad ${result.timings.vad_ms}, transcription ${result.timings.transcription_ms} vs ${directTranscription.toFixed(0)} direct, first sentence ${result.timings.first_sentence_ms} vs ${directSentence.toFixed(0)}, synthesis ${result.timings.synthesis_ms} vs ${directSynthesis.toFixed(0)})`);
+      log(`voice round ${round}: total ${result.totalMs.toFixed(0)} ms (vad ${result.timings.vad_ms}, transcription ${result.timings.transcription_ms} vs ${directTranscription.toFixed(0)} direct (${result.timings.transcription_wait_ms} after the end was decided), first sentence ${result.timings.first_sentence_ms} vs ${directSentence.toFixed(0)}, synthesis ${result.timings.synthesis_ms} vs ${directSynthesis.toFixed(0)})`);
     }
     const p50 = (values) => percentile(values, 0.5);
     const baselineTotal = SILENCE_MS + p50(baselines.transcription) + p50(baselines.firstSentence) + p50(baselines.synthesis);
     const common = { model, rounds, utterance: UTTERANCE, heard, first_sentence: firstSentence, silence_ms: SILENCE_MS };
     report.figure({ bench: 'voice', figure: 'vad_ms_p50', value: p50(samples.vad), unit: 'ms', baseline: SILENCE_MS, details: { ...common, samples: samples.vad } });
     report.figure({ bench: 'voice', figure: 'transcription_ms_p50', value: p50(samples.transcription), unit: 'ms', baseline: p50(baselines.transcription), details: { engine: 'pocketsphinx', samples: samples.transcription, direct_samples: baselines.transcription.map(Math.round) } });
+    report.figure({ bench: 'voice', figure: 'transcription_wait_ms_p50', value: p50(samples.transcriptionWait), unit: 'ms', baseline: p50(baselines.transcription), details: { note: 'the part of the transcription left after the end of the utterance was decided (it starts at the first 250 ms pause)', samples: samples.transcriptionWait } });
     report.figure({ bench: 'voice', figure: 'first_sentence_ms_p50', value: p50(samples.firstSentence), unit: 'ms', baseline: p50(baselines.firstSentence), details: { model, max_tokens: MAX_TOKENS, samples: samples.firstSentence, direct_samples: baselines.firstSentence.map(Math.round) } });
     report.figure({ bench: 'voice', figure: 'synthesis_ms_p50', value: p50(samples.synthesis), unit: 'ms', baseline: p50(baselines.synthesis), details: { engine: 'espeak-ng', format: 'wav', samples: samples.synthesis, direct_samples: baselines.synthesis.map(Math.round) } });
     report.figure({

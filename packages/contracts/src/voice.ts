@@ -153,7 +153,11 @@ export type VoiceSocketServerFrame =
     type: 'transcript'; text: string; language: string; duration_s: number; engine: string;
     /** What happens next: a chat turn, nothing (empty, or no wake word in commands mode), or a stop command. */
     action: 'turn' | 'ignored' | 'stop';
-    timings: { vad_ms: number; transcription_ms: number };
+    /**
+     * `vad_ms`: last speech received → end decided. `transcription_ms`: the recogniser's run, which
+     * may begin at a pause before the end is decided; `transcription_wait_ms`: what was left of it after.
+     */
+    timings: { vad_ms: number; transcription_ms: number; transcription_wait_ms: number };
   }
   | {
     type: 'audio'; message_id: string; index: number; text: string; format: string; content_type: string; bytes: number; duration_s: number;

@@ -40,7 +40,7 @@ export interface VoiceConversationOptions {
   sink: VoiceConversationSink;
   logger: Pick<Logger, 'warn' | 'error'>;
   engines: { stt: SpeechToText; tts: TextToSpeech; vad: VoiceActivityDetector };
-  transcribe(wav: Buffer, options: { language?: string | undefined; mode?: 'dictation' | 'commands' }): Promise<Transcript & { engine: string }>;
+  transcribe(wav: Buffer, options: { language?: string | undefined; mode?: 'dictation' | 'commands'; signal?: AbortSignal }): Promise<Transcript & { engine: string }>;
   synthesize(text: string, options: { voice?: string | undefined; speed?: number | undefined; format: VoiceAudioFormat; signal?: AbortSignal }): Promise<{ audio: Buffer; contentType: string; durationS: number; voice: string }>;
   defaults: { silenceMs: number; maxUtteranceS: number };
 }
@@ -48,6 +48,15 @@ export interface VoiceConversationOptions {
 const SAMPLE_RATE = 16_000;
 /** Audio accepted but not yet run through the detector: beyond this the client is sending faster than real time for too long. */
 const MAX_QUEUED_SAMPLES = SAMPLE_RATE * 60;
+
+/** A transcription begun at a pause, before the end of the utterance was decided. */
+interface EarlyTranscription {
+  endS: number;
+  controller: AbortController;
+  result: Promise<Transcript & { engine: string }>;
+  startedAt: number;
+  finishedAt: number | undefined;
+}
 
 interface Reply {
   messageId: string | undefined;
@@ -75,6 +84,7 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
   let state: VoiceState | undefined;
   let closed = false;
   let stateTimer: NodeJS.Timeout | undefined;
+  let early: EarlyTranscription | undefined;
 
   const send: VoiceConversationSink['send'] = (frame, binary) => {
     if (!closed) sink.send(frame, binary);
@@ -117,7 +127,30 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
     for (const event of events) handleEvent(event);
   }
 
+  const transcribe = (audio: Int16Array, signal?: AbortSignal) => options.transcribe(samplesToWav(audio, SAMPLE_RATE), {
+    language: settings?.language, mode: settings?.mode === 'commands' ? 'commands' : 'dictation', ...(signal ? { signal } : {}),
+  });
+
+  function dropEarly(): void {
+    early?.controller.abort();
+    early = undefined;
+  }
+
   function handleEvent(event: UtteranceEvent): void {
+    if (event.type === 'speech-pause') {
+      // The recogniser starts during the silence that may end the utterance; if the user goes
+      // on talking it is stopped, if the utterance ends here its transcript is ready sooner.
+      dropEarly();
+      const controller = new AbortController();
+      const started: EarlyTranscription = { endS: event.endS, controller, startedAt: performance.now(), finishedAt: undefined, result: transcribe(event.audio, controller.signal) };
+      started.result.then(() => (started.finishedAt = performance.now()), () => undefined);
+      early = started;
+      return;
+    }
+    if (event.type === 'speech-resume') {
+      dropEarly();
+      return;
+    }
     if (event.type === 'speech-start') {
       send({ type: 'speech-start', at_s: round(event.atS) });
       if (settings?.barge_in !== false && isSpeaking()) interrupt('barge-in');
@@ -126,21 +159,34 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
     }
     const decidedAt = performance.now();
     const vadMs = decidedAt - arrivalOf(Math.round(event.endS * SAMPLE_RATE));
+    // The same end as the pause: the early transcription is of exactly this audio.
+    const begun = early && early.endS === event.endS ? early : undefined;
+    if (!begun) dropEarly();
+    early = undefined;
     send({ type: 'speech-end', at_s: round(event.endS), duration_s: round(event.audio.length / SAMPLE_RATE) });
     setState('thinking');
-    utteranceChain = utteranceChain.then(() => handleUtterance(event.audio, vadMs, decidedAt)).catch((error: unknown) => {
+    utteranceChain = utteranceChain.then(() => handleUtterance(event.audio, vadMs, decidedAt, begun)).catch((error: unknown) => {
       report(error);
       setState('listening');
     });
   }
 
-  async function handleUtterance(audio: Int16Array, vadMs: number, decidedAt: number): Promise<void> {
+  async function handleUtterance(audio: Int16Array, vadMs: number, decidedAt: number, begun: EarlyTranscription | undefined): Promise<void> {
     // The previous reply ends first (barge-in has stopped it already), so turns stay in order.
     if (reply) await reply.done;
     const mode = settings?.mode ?? 'conversation';
-    const started = performance.now();
-    const transcript = await options.transcribe(samplesToWav(audio, SAMPLE_RATE), { language: settings?.language, mode: mode === 'commands' ? 'commands' : 'dictation' });
-    const transcriptionMs = performance.now() - started;
+    let transcript: Transcript & { engine: string };
+    let startedAt = performance.now();
+    const early = begun ? await begun.result.catch(() => undefined) : undefined;
+    if (early && begun) {
+      transcript = early;
+      startedAt = begun.startedAt;
+    } else {
+      transcript = await transcribe(audio);
+    }
+    const finishedAt = begun?.finishedAt !== undefined && early ? begun.finishedAt : performance.now();
+    const transcriptionMs = finishedAt - startedAt;
+    const waitedMs = Math.max(0, finishedAt - decidedAt);
     const text = transcript.text.trim();
     let action: 'turn' | 'ignored' | 'stop' = text ? 'turn' : 'ignored';
     let message = text;
@@ -151,7 +197,7 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
     }
     send({
       type: 'transcript', text, language: transcript.language, duration_s: round(transcript.durationS), engine: transcript.engine, action,
-      timings: { vad_ms: round(vadMs), transcription_ms: round(transcriptionMs) },
+      timings: { vad_ms: round(vadMs), transcription_ms: round(transcriptionMs), transcription_wait_ms: round(waitedMs) },
     });
     if (action === 'stop') interrupt('command');
     if (action !== 'turn') {
@@ -323,6 +369,7 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
 
     close() {
       closed = true;
+      dropEarly();
       clearTimeout(stateTimer);
       reply?.controller.abort();
     },

@@ -20,7 +20,7 @@ async function detect(samples: Int16Array, chunk = 320, settings = DEFAULT_ENDPO
 describe('utterance detector (Silero VAD)', () => {
   it('finds one utterance in speech between silences, where the speech is', async () => {
     const speech = await spokenSamples('Jarvis, what time is it?');
-    const events = await detect(concatSamples(silence(1), speech, silence(1.5)));
+    const events = (await detect(concatSamples(silence(1), speech, silence(1.5)))).filter((e) => e.type === 'speech-start' || e.type === 'speech-end');
     expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
     const end = events[1] as Extract<UtteranceEvent, { type: 'speech-end' }>;
     expect(end.startS).toBeGreaterThan(0.8);
@@ -35,9 +35,20 @@ describe('utterance detector (Silero VAD)', () => {
 
   it('finds two utterances separated by a long pause, and none in silence', async () => {
     const [first, second] = await Promise.all([spokenSamples('Hello there.'), spokenSamples('Tell me a story.')]);
-    const events = await detect(concatSamples(first, silence(1.2), second, silence(1)));
+    const events = (await detect(concatSamples(first, silence(1.2), second, silence(1)))).filter((e) => e.type === 'speech-start' || e.type === 'speech-end');
     expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-end', 'speech-start', 'speech-end']);
     expect(await detect(silence(3))).toEqual([]);
+  });
+
+  it('offers the utterance at a pause, exactly as it ends there, and says when speech resumes', async () => {
+    const [first, second] = await Promise.all([spokenSamples('Hello there.'), spokenSamples('Tell me a story.')]);
+    // A 0.4 s pause is shorter than the 0.7 s that ends an utterance: pause, resume, pause, end.
+    const events = await detect(concatSamples(silence(0.5), first, silence(0.4), second, silence(1)));
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-pause', 'speech-resume', 'speech-pause', 'speech-end']);
+    const pause = events[3] as Extract<UtteranceEvent, { type: 'speech-pause' }>;
+    const end = events[4] as Extract<UtteranceEvent, { type: 'speech-end' }>;
+    expect(pause.endS).toBe(end.endS);
+    expect(pause.audio).toEqual(end.audio);
   });
 
   it('cuts an utterance at the longest length', async () => {

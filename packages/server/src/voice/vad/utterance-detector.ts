@@ -21,14 +21,26 @@ export interface EndpointSettings {
   padMs: number;
   /** An utterance is cut here even without a pause. */
   maxUtteranceS: number;
+  /**
+   * Silence after which the utterance so far is offered (`speech-pause`) so a recogniser can
+   * start while the end is not yet decided; at least `padMs`.
+   */
+  pauseMs: number;
 }
 
 export const DEFAULT_ENDPOINT: EndpointSettings = {
-  threshold: 0.5, negativeThreshold: 0.35, minSpeechMs: 160, silenceMs: 700, prerollMs: 300, padMs: 200, maxUtteranceS: 30,
+  threshold: 0.5, negativeThreshold: 0.35, minSpeechMs: 160, silenceMs: 700, prerollMs: 300, padMs: 200, maxUtteranceS: 30, pauseMs: 250,
 };
 
 export type UtteranceEvent =
   | { type: 'speech-start'; /** Stream time of the first speech frame. */ atS: number }
+  /**
+   * A pause of `pauseMs`: if the utterance ends here, `audio` is exactly what `speech-end`
+   * will carry (same `endS`), so work on it may begin.
+   */
+  | { type: 'speech-pause'; audio: Int16Array; endS: number }
+  /** Speech again after a `speech-pause`: what was begun on it is stale. */
+  | { type: 'speech-resume' }
   | {
     type: 'speech-end';
     /** The utterance's samples, pre-roll and padding included. */
@@ -57,6 +69,7 @@ export function createUtteranceDetector(stream: SpeechProbabilityStream, setting
   const silenceFrames = msToFrames(settings.silenceMs);
   const prerollFrames = msToFrames(settings.prerollMs);
   const padFrames = Math.round((settings.padMs * sampleRate) / 1000 / frameSamples);
+  const pauseFrames = Math.max(padFrames, msToFrames(settings.pauseMs));
   const maxFrames = Math.round((settings.maxUtteranceS * sampleRate) / frameSamples);
   const scratch = new Float32Array(frameSamples);
 
@@ -72,11 +85,12 @@ export function createUtteranceDetector(stream: SpeechProbabilityStream, setting
   let lastSpeechFrame = 0;
   let speechFrames = 0;
   let silentRun = 0;
+  let paused = false;
 
   const seconds = (frame: number) => (frame * frameSamples) / sampleRate;
 
-  const endUtterance = (cut: boolean): UtteranceEvent => {
-    // Keep up to the last speech frame plus the padding; drop the rest of the silence.
+  /** The utterance so far: up to the last speech frame plus the padding, without the rest of the silence. */
+  const utteranceAudio = (): Int16Array => {
     const keepUntil = Math.min(frameIndex, lastSpeechFrame + 1 + padFrames);
     const dropped = frameIndex - keepUntil;
     const frames = collected.slice(0, Math.max(0, collected.length - dropped));
@@ -86,7 +100,12 @@ export function createUtteranceDetector(stream: SpeechProbabilityStream, setting
       audio.set(frame, offset);
       offset += frame.length;
     }
-    const event: UtteranceEvent = { type: 'speech-end', audio, startS: seconds(firstSpeechFrame), endS: seconds(lastSpeechFrame + 1), decidedAtS: seconds(frameIndex), cut };
+    return audio;
+  };
+
+  const endUtterance = (cut: boolean): UtteranceEvent => {
+    const event: UtteranceEvent = { type: 'speech-end', audio: utteranceAudio(), startS: seconds(firstSpeechFrame), endS: seconds(lastSpeechFrame + 1), decidedAtS: seconds(frameIndex), cut };
+    paused = false;
     state = 'idle';
     collected = [];
     preroll = [];
@@ -121,6 +140,10 @@ export function createUtteranceDetector(stream: SpeechProbabilityStream, setting
         speechFrames++;
         lastSpeechFrame = index;
         silentRun = 0;
+        if (paused && state === 'speech') {
+          paused = false;
+          return { type: 'speech-resume' };
+        }
       } else if (silence) {
         silentRun++;
       }
@@ -140,6 +163,10 @@ export function createUtteranceDetector(stream: SpeechProbabilityStream, setting
       return undefined;
     }
     if (state === 'speech' && (silentRun >= silenceFrames || collected.length >= maxFrames)) return endUtterance(silentRun < silenceFrames);
+    if (state === 'speech' && !paused && silentRun === pauseFrames && pauseFrames < silenceFrames) {
+      paused = true;
+      return { type: 'speech-pause', audio: utteranceAudio(), endS: seconds(lastSpeechFrame + 1) };
+    }
     return undefined;
   }
 
