@@ -26,7 +26,7 @@ describe('GET /api/v1/tools', () => {
     const response = await inject(t, 'GET', '/api/v1/tools');
     expect(response.statusCode).toBe(200);
     expect(response.json().map((tool: { name: string; enabled: boolean }) => [tool.name, tool.enabled])).toEqual([
-      ['calculator', true], ['current_time', true], ['http_fetch', false], ['system_health', true],
+      ['calculator', true], ['current_time', true], ['http_fetch', false], ['system_health', true], ['knowledge_search', true],
     ]);
     expect(response.json()[0]).toMatchObject({ source: 'builtin', parameters: { type: 'object', required: ['expression'] }, description: expect.any(String) });
     const enabled = await app({ HTTP_FETCH_ENABLED: 'true' });
@@ -35,9 +35,9 @@ describe('GET /api/v1/tools', () => {
 
   it('gives the platform a registry the agent loop can resolve', async () => {
     const t = await app();
-    const { tools, missing } = await t.platform.tools.resolve(['calculator', 'http_fetch', 'knowledge_search']);
-    expect(tools.map((tool) => tool.name)).toEqual(['calculator']);
-    expect(missing).toEqual(['http_fetch', 'knowledge_search']);
+    const { tools, missing } = await t.platform.tools.resolve(['calculator', 'http_fetch', 'knowledge_search', 'no_such_tool']);
+    expect(tools.map((tool) => tool.name)).toEqual(['calculator', 'knowledge_search']);
+    expect(missing).toEqual(['http_fetch', 'no_such_tool']);
     const health = await t.platform.tools.resolve(['system_health']);
     const report = JSON.parse((await health.tools[0]!.execute({}, { ownerId: 'local', signal: new AbortController().signal, role: 'admin' })).content);
     expect(report.services.map((service: { name: string }) => service.name)).toContain('database');
