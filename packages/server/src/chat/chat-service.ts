@@ -197,6 +197,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         if (!input.background) releaseSlot(input.ownerId);
       });
     running.set(messageId, { controller, done: finished.then(() => undefined) });
+    // The upstream request is written when its socket is handed over, on the next tick: waiting
+    // for that tick here sends it before the caller opens the client's stream, not after.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
     return { turn, finished };
   }
 
