@@ -17,6 +17,7 @@ import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
 import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
+import { databaseUnavailable } from '../storage/database-errors.js';
 import { findUserById } from '../storage/users-repository.js';
 import { toAppError } from './provider-errors.js';
 import { rateLimited } from '../auth/auth-service.js';
@@ -221,15 +222,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     // Writes are chained so the turn's rows, progress and the final write never overtake each
     // other. A turn that could not be stored is not generated: its later writes are skipped.
     let stored = true;
+    let storeError: unknown;
     // Deferred to the check phase: the upstream request, created below, is written on the
     // next tick, and with a synchronous driver the transaction would otherwise run first.
     let writes = new Promise<void>((resolve) => setImmediate(resolve)).then(run.storeTurn).catch((error: unknown) => {
       stored = false;
+      storeError = error;
       logger.error({ err: error, messageId: turn.messageId }, 'could not store the turn');
       controller.abort(new AppError('INTERNAL_ERROR', 'The conversation could not be stored.', { cause: error }));
     });
-    const queueWrite = (write: () => Promise<void>) => {
-      writes = writes.then(() => (stored ? write() : undefined)).catch((error: unknown) => logger.error({ err: error, messageId: turn.messageId }, 'could not store reply progress'));
+    const queueWrite = (write: () => Promise<void>, onError?: (error: unknown) => void) => {
+      writes = writes.then(() => (stored ? write() : undefined)).catch((error: unknown) => {
+        logger.error({ err: error, messageId: turn.messageId }, 'could not store reply progress');
+        onError?.(error);
+      });
     };
     const heartbeat = setInterval(() => {
       // Saved every interval even when unchanged: the fresh updated_at tells other replicas this reply is alive.
@@ -298,13 +304,17 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         error_code: failure?.code ?? null, now: end,
       });
       await touchConversation(trx, run.input.ownerId, turn.sessionId, 0, end);
-    }));
+    }), (error) => {
+      // The reply is not stored as finished: the client must not be told it is (the sweep marks it interrupted).
+      stored = false;
+      storeError = error;
+    });
     // The final event goes out only once the reply is stored, so a client that reads the
     // conversation right after `message-end` finds it complete.
     await writes;
     if (!stored) {
       // Whatever was generated is lost with the turn: the client must not believe it is kept.
-      const lost = new AppError('INTERNAL_ERROR', 'The conversation could not be stored.');
+      const lost = databaseUnavailable(storeError) ?? new AppError('INTERNAL_ERROR', 'The conversation could not be stored.');
       run.publish({ type: 'error', code: lost.code, message: lost.message, hint: lost.hint, message_id: turn.messageId }, content.length);
       return { status: 'error', content: '', errorCode: lost.code, errorMessage: lost.message };
     } else if (status === 'error' && failure) {

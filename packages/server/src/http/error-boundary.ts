@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, openAIErrorType, type ErrorCode } from '../errors/catalogue.js';
+import { databaseUnavailable } from '../storage/database-errors.js';
 
 export function errorBody(error: AppError, requestId: string) {
   return {
@@ -47,7 +48,7 @@ function fromFastifyError(error: FastifyError): AppError | undefined {
 
 export function registerErrorBoundary(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const appError = error instanceof AppError ? error : fromFastifyError(error) ?? new AppError('INTERNAL_ERROR', undefined, { cause: error });
+    const appError = error instanceof AppError ? error : fromFastifyError(error) ?? databaseUnavailable(error) ?? new AppError('INTERNAL_ERROR', undefined, { cause: error });
     if (appError.status >= 500) request.log.error({ err: error, code: appError.code }, appError.message);
     else request.log.info({ code: appError.code, detail: appError.message }, 'request refused');
     return sendError(reply, appError);

@@ -134,6 +134,9 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   });
   // An idle client's error (the server restarted) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor a checked-out one's between two queries (in a transaction): the pool only listens to idle
+  // clients. The client is then not queryable, its next query fails, and the pool drops it on release.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (schema) {
     try {
       await pool.query(`create schema if not exists "${schema}"`);
