@@ -101,7 +101,10 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
   const writer = createStreamWriter({ redis, prefix, replicaId, replicaTtlMs, retainMs, maxLength: options.maxLength ?? 20_000, logger });
   // Blocking reads and subscriptions need connections of their own; they wait for Redis rather than fail.
   const own = { lazyConnect: false, enableOfflineQueue: true, maxRetriesPerRequest: null };
-  const reader = redis.duplicate({ ...own, commandTimeout: blockMs + 5000 });
+  // No command timeout on the reader: ioredis arms one for each handshake command of every
+  // reconnect attempt and keeps it past a failure, which holds a closing process for that long.
+  // Its blocking reads get a deadline of their own (BLOCK plus a grace) instead.
+  const reader = redis.duplicate({ ...own, commandTimeout: undefined, blockingTimeout: blockMs + 5000 });
   const subscriber = redis.duplicate({ ...own, commandTimeout: undefined });
   for (const connection of [reader, subscriber]) connection.on('error', () => undefined);
   const eventsPrefix = streamKeys(prefix, '').events;
