@@ -10,7 +10,8 @@ import { chunkDocument } from './knowledge/ingestion/chunk-document.js';
 import { parseDocument } from './knowledge/ingestion/parse-document.js';
 import { createKnowledgeSearchTool } from './knowledge/knowledge-search-tool.js';
 import { createKnowledgeService, type KnowledgeService } from './knowledge/knowledge-service.js';
-import { createSqliteVecStore } from './knowledge/vector-stores/sqlite-vec/sqlite-vec-store.js';
+import { createVectorStore } from './knowledge/vector-stores/index.js';
+import { CompiledQuery } from 'kysely';
 import type { VectorStore } from './knowledge/vector-stores/vector-store.js';
 import { builtinAgentsDir } from './agents/agent-files.js';
 import path, { resolve as resolvePath } from 'node:path';
@@ -157,7 +158,11 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const mcp = createMcpManager({ store: createSettingsMcpServerStore(storage.db), fetch: outboundFetch, outboundPolicy, stdioEnabled: config.MCP_STDIO_ENABLED, callTimeoutMs: config.TOOL_TIMEOUT_MS, logger });
   await mcp.load();
   keepMcpProbes(probes, mcp);
-  const vectors = createSqliteVecStore({ dir: path.join(config.dataDir, 'vectors') });
+  const vectors = createVectorStore(config, {
+    fetch: outboundFetch,
+    // pgvector shares the platform's PostgreSQL connection pool.
+    ...(storage.dialect === 'postgres' ? { query: async (text: string, params: unknown[] = []) => ({ rows: (await storage.db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] }) } : {}),
+  });
   probes.push({ name: 'vector-store', kind: vectors.kind, required: false, modelProvider: false, run: () => vectors.probe() });
   const knowledge = createKnowledgeService({
     storage, queue, vectors, logger, fetch: outboundFetch, maxDocumentBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
