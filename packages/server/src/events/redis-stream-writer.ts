@@ -1,11 +1,11 @@
 /**
  * Copies the events of the streams this replica generates into Redis, in order and without
- * gaps: each stream has at most one write in flight, and everything published meanwhile goes
- * out in the next one (one pipeline), so a busy stream batches itself. A write that failed
- * (Redis away, a timeout) is retried from where Redis says the stream ends, so a write that
- * did land after all is not repeated.
+ * gaps: one pipeline in flight at a time carries what every stream published since the last
+ * one, so a busy replica batches itself (one round trip for many streams and events). A write
+ * that failed (Redis away, a timeout) is retried from where Redis says the stream ends, so a
+ * write that did land after all is not repeated.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { entryId, replicaKey, seqOf, streamKeys } from './redis-stream-keys.js';
 import type { StoredStreamEvent } from './stream-hub.js';
@@ -22,14 +22,11 @@ interface WriteState {
   written: number;
   metaWritten: boolean;
   endWritten: boolean;
-  inFlight: boolean;
   /** The last write failed: ask Redis where the stream ends before writing again. */
   resync: boolean;
   /** Another replica ended the stream (it took this one for dead): stop writing. */
   gaveUp: boolean;
   lastExpireAt: number;
-  retryDelayMs: number;
-  retryTimer: NodeJS.Timeout | undefined;
 }
 
 export interface StreamWriterOptions {
@@ -45,33 +42,51 @@ export interface StreamWriterOptions {
 export interface StreamWriter {
   /** Writes whatever of the stream Redis does not have yet (soon, batched). */
   schedule(stream: WrittenStream): void;
-  /** Whether Redis holds the whole stream, end marker included. */
-  done(stream: WrittenStream): boolean;
   forget(streamId: string): void;
   close(): void;
 }
 
+/** Events of one stream in one pipeline; the rest go in the next. */
 const MAX_BATCH = 500;
+
+interface Planned {
+  stream: WrittenStream;
+  state: WriteState;
+  /** Index of its first command in the pipeline, and how many. */
+  first: number;
+  count: number;
+  to: number;
+  writeMeta: boolean;
+  writeEnd: boolean;
+  expire: boolean;
+}
 
 export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   const { redis, prefix, logger } = options;
   const states = new Map<string, WriteState>();
+  const dirty = new Map<string, WrittenStream>();
+  let flushing = false;
+  let scheduled = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retryDelayMs = 250;
   let closed = false;
   let lastWarning = 0;
 
   const stateOf = (id: string): WriteState => {
     let state = states.get(id);
     if (!state) {
-      state = { written: 0, metaWritten: false, endWritten: false, inFlight: false, resync: false, gaveUp: false, lastExpireAt: 0, retryDelayMs: 250, retryTimer: undefined };
+      state = { written: 0, metaWritten: false, endWritten: false, resync: false, gaveUp: false, lastExpireAt: 0 };
       states.set(id, state);
     }
     return state;
   };
+  const pending = (stream: WrittenStream, state: WriteState) =>
+    !state.gaveUp && (!state.metaWritten || state.written < stream.events.length || (stream.ended && !state.endWritten));
 
-  const warn = (error: unknown, streamId: string) => {
+  const warn = (error: unknown) => {
     if (Date.now() - lastWarning < 30_000) return;
     lastWarning = Date.now();
-    logger.warn({ err: error, streamId }, 'stream events could not be written to Redis; retrying (other replicas see them late)');
+    logger.warn({ err: error }, 'stream events could not be written to Redis; retrying (other replicas see them late)');
   };
 
   async function resync(stream: WrittenStream, state: WriteState): Promise<void> {
@@ -94,86 +109,124 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
     state.written = top ? Math.min(stream.events.length, seqOf(top[0]) + 1) : 0;
   }
 
-  async function write(stream: WrittenStream, state: WriteState): Promise<void> {
-    if (state.resync) await resync(stream, state);
-    if (state.gaveUp) return;
+  /** Adds the stream's unwritten part to the pipeline. */
+  function plan(stream: WrittenStream, state: WriteState, pipeline: ChainableCommander, first: number, now: number): Planned {
     const keys = streamKeys(prefix, stream.id);
-    const from = state.written;
-    const to = Math.min(stream.events.length, from + MAX_BATCH);
+    const to = Math.min(stream.events.length, state.written + MAX_BATCH);
     const writeEnd = stream.ended && to === stream.events.length && !state.endWritten;
-    if (from === to && !writeEnd && state.metaWritten) return;
-    const now = Date.now();
-    const pipeline = redis.pipeline();
     const writeMeta = !state.metaWritten;
+    let count = 0;
     if (writeMeta) {
       // The generator's liveness goes with its first write, so no follower takes it for dead.
       pipeline.set(replicaKey(prefix, options.replicaId), '1', 'PX', options.replicaTtlMs);
       pipeline.hset(keys.meta, 'owner', stream.ownerId, 'replica', options.replicaId, 'ended', '0');
+      count += 2;
     }
-    for (let seq = from; seq < to; seq++) {
+    for (let seq = state.written; seq < to; seq++) {
       const stored = stream.events[seq]!;
       pipeline.xadd(keys.events, 'MAXLEN', '~', String(options.maxLength), entryId(seq), 'e', JSON.stringify({ offset: stored.offset, event: stored.event }));
+      count++;
     }
     if (writeEnd) {
       pipeline.xadd(keys.events, entryId(to), 'end', '1');
       pipeline.hset(keys.meta, 'ended', '1');
+      count += 2;
     }
     const expire = writeMeta || writeEnd || now - state.lastExpireAt > options.retainMs / 4;
     if (expire) {
       pipeline.pexpire(keys.events, options.retainMs);
       pipeline.pexpire(keys.meta, options.retainMs);
-      if (writeEnd) pipeline.pexpire(keys.watchers, options.retainMs);
+      count += 2;
+      if (writeEnd) {
+        pipeline.pexpire(keys.watchers, options.retainMs);
+        count++;
+      }
     }
-    const results = await pipeline.exec();
-    const failed = results?.find(([error]) => error)?.[0];
-    if (!results || failed) {
-      state.resync = true;
-      throw failed ?? new Error('the Redis pipeline was not executed');
-    }
-    state.written = to;
-    state.metaWritten = true;
-    if (writeEnd) state.endWritten = true;
-    if (expire) state.lastExpireAt = now;
+    return { stream, state, first, count, to, writeMeta, writeEnd, expire };
   }
 
-  function schedule(stream: WrittenStream): void {
-    const state = stateOf(stream.id);
-    if (state.inFlight || state.gaveUp || state.retryTimer || closed) return;
-    if (state.metaWritten && state.written === stream.events.length && (!stream.ended || state.endWritten)) return;
-    state.inFlight = true;
-    // A microtask later, so the events published in this turn of the loop go out together.
-    queueMicrotask(() => {
-      write(stream, state).then(() => {
-        state.inFlight = false;
-        state.retryDelayMs = 250;
-        schedule(stream);
-      }, (error: unknown) => {
-        state.inFlight = false;
-        if (closed) return;
-        warn(error, stream.id);
-        state.retryTimer = setTimeout(() => {
-          state.retryTimer = undefined;
-          schedule(stream);
-        }, state.retryDelayMs);
-        state.retryTimer.unref();
-        state.retryDelayMs = Math.min(state.retryDelayMs * 2, 2000);
-      });
+  async function flush(): Promise<void> {
+    flushing = true;
+    const batch = [...dirty.values()];
+    dirty.clear();
+    let failure: unknown;
+    try {
+      for (const stream of batch) {
+        const state = stateOf(stream.id);
+        if (state.resync) await resync(stream, state);
+      }
+      const now = Date.now();
+      const pipeline = redis.pipeline();
+      const planned: Planned[] = [];
+      let commands = 0;
+      for (const stream of batch) {
+        const state = stateOf(stream.id);
+        if (!pending(stream, state)) continue;
+        const item = plan(stream, state, pipeline, commands, now);
+        commands += item.count;
+        planned.push(item);
+      }
+      const results = commands > 0 ? await pipeline.exec().catch((error: unknown) => {
+        failure = error;
+        return null;
+      }) : [];
+      for (const item of planned) {
+        const own = results?.slice(item.first, item.first + item.count);
+        const error = own ? own.find(([e]) => e)?.[0] : failure ?? new Error('the Redis pipeline was not executed');
+        if (error || !own) {
+          failure ??= error;
+          item.state.resync = true;
+          continue;
+        }
+        item.state.written = item.to;
+        item.state.metaWritten = true;
+        if (item.writeEnd) item.state.endWritten = true;
+        if (item.expire) item.state.lastExpireAt = now;
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      flushing = false;
+    }
+    // Whatever is still unwritten (failed, more than one batch, published meanwhile) goes next.
+    for (const stream of batch) if (pending(stream, stateOf(stream.id))) dirty.set(stream.id, stream);
+    if (failure !== undefined && !closed) {
+      warn(failure);
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        kick();
+      }, retryDelayMs);
+      retryTimer.unref();
+      retryDelayMs = Math.min(retryDelayMs * 2, 2000);
+      return;
+    }
+    retryDelayMs = 250;
+    kick();
+  }
+
+  /** One pipeline at a time, sent at the end of this turn of the event loop, with everything published in it. */
+  function kick(): void {
+    if (flushing || scheduled || retryTimer || closed || dirty.size === 0) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void flush();
     });
   }
 
   return {
-    schedule,
-    done(stream) {
-      const state = states.get(stream.id);
-      return state !== undefined && (state.gaveUp || (state.endWritten && state.written === stream.events.length));
+    schedule(stream) {
+      if (closed || !pending(stream, stateOf(stream.id))) return;
+      dirty.set(stream.id, stream);
+      kick();
     },
     forget(streamId) {
-      clearTimeout(states.get(streamId)?.retryTimer);
       states.delete(streamId);
+      dirty.delete(streamId);
     },
     close() {
       closed = true;
-      for (const state of states.values()) clearTimeout(state.retryTimer);
+      clearTimeout(retryTimer);
     },
   };
 }
