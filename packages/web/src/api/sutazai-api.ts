@@ -8,6 +8,7 @@ import type {
   ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
   StopStreamResponse, User, UserList, AddDocumentByUrlRequest, KnowledgeBase, KnowledgeBaseCreateRequest, KnowledgeBaseList, KnowledgeDocument,
   KnowledgeDocumentList, KnowledgeSearchRequest, KnowledgeSearchResponse, RunListQuery,
+  VoiceDemoHealthResponse, VoiceListResponse, VoiceSynthesizeRequest, VoiceTranscriptionResponse,
 } from './types';
 
 const id = encodeURIComponent;
@@ -80,6 +81,27 @@ export function createSutazaiApi(client: ApiClient) {
         const disposition = response.headers.get('content-disposition') ?? '';
         const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `conversation-${conversationId}.${format}`;
         return { filename, blob: await response.blob() };
+      },
+    },
+    voice: {
+      health: (signal?: AbortSignal) => client.get<VoiceDemoHealthResponse>('/api/v1/voice/demo/health', { signal }),
+      voices: (signal?: AbortSignal) => client.get<VoiceListResponse>('/api/v1/voice/voices', { signal }),
+      /** The spoken text as audio bytes (wav unless `format` says otherwise). */
+      synthesize: async (body: VoiceSynthesizeRequest, signal?: AbortSignal): Promise<Blob> => {
+        const response = await client.request('POST', '/api/v1/voice/demo/synthesize', { body, signal, headers: { accept: 'audio/*' } });
+        return response.blob();
+      },
+      /** The recording as the multipart `file` part. */
+      transcribe: (audio: Blob, filename: string, signal?: AbortSignal) => {
+        const form = new FormData();
+        form.append('file', audio, filename);
+        return client.send<VoiceTranscriptionResponse>('POST', '/api/v1/voice/demo/transcribe', form, { signal });
+      },
+      /** The hands-free socket's address (ws: or wss:, same origin as the API). */
+      socketUrl: () => {
+        const url = new URL(client.url('/api/v1/voice/ws'), typeof location === 'undefined' ? 'http://localhost/' : location.href);
+        url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+        return url.href;
       },
     },
     stopStream: (messageId: string) => client.send<StopStreamResponse>('POST', `/api/v1/chat/stream/${id(messageId)}/stop`),

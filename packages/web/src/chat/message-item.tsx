@@ -5,6 +5,7 @@ import { ErrorNotice } from '../ui/error-notice';
 import type { ChatMessage } from './chat-state';
 import { CitationList, useCitationLinks } from './citation-list';
 import { ToolActivityList } from './tool-activity';
+import { SpeakButton } from '../voice/speak-button';
 
 export interface MessageActions {
   /** Absent while a reply streams: one turn at a time. */
@@ -134,6 +135,7 @@ export const MessageItem = memo(function MessageItem({ message, actions }: { mes
           {meta.length > 0 && <span className="message-meta" data-testid="message-meta">{meta.join(' · ')}</span>}
           <span className="message-actions">
             {message.content && <button type="button" className="button-small button-quiet" onClick={() => void copy()} aria-label="Copy message">{copied ?? 'Copy'}</button>}
+            {!isUser && message.content && (message.status === 'complete' || message.status === 'interrupted') && <SpeakButton text={message.content} />}
             {isUser && actions.resend && (
               <button type="button" className="button-small button-quiet" onClick={() => { setDraft(message.content); setEditing(true); }} aria-label="Edit and resend" data-testid="edit-button">Edit</button>
             )}

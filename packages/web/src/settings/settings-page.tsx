@@ -3,6 +3,7 @@ import { ApiKeysSection } from './api-keys-section';
 import { PasswordSection } from './password-section';
 import { SignupPolicySection } from './signup-policy-section';
 import { UsersSection } from './users-section';
+import { VoiceSettingsSection } from '../voice/voice-settings-section';
 
 export function SettingsPage() {
   const { user, singleUser } = useUser();
@@ -20,6 +21,7 @@ export function SettingsPage() {
           ? <p className="muted">This server runs with AUTH=disabled: everyone who reaches it acts as this local administrator.</p>
           : <PasswordSection />}
       </section>
+      <VoiceSettingsSection />
       <ApiKeysSection />
       {user.role === 'admin' && <UsersSection me={user} />}
       {user.role === 'admin' && <SignupPolicySection />}
