@@ -94,7 +94,7 @@ export function createSutazaiApi(client: ApiClient) {
       /** The recording as the multipart `file` part. */
       transcribe: (audio: Blob, filename: string, signal?: AbortSignal) => {
         const form = new FormData();
-        form.append('file', audio, filename);
+        form.append('file', audio instanceof File ? audio : new File([audio], filename, { type: audio.type }), filename);
         return client.send<VoiceTranscriptionResponse>('POST', '/api/v1/voice/demo/transcribe', form, { signal });
       },
       /** The hands-free socket's address (ws: or wss:, same origin as the API). */

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { MicrophoneButton } from '../voice/microphone-button';
 import { MAX_MESSAGE_CHARS } from './limits';
 
 export interface ComposerProps {
@@ -32,6 +33,18 @@ export function Composer({ streaming, stopping, disabled, disabledReason, onSend
     setText('');
   };
 
+  // Spoken text joins what is typed; sent at once when the settings say so and nothing blocks it.
+  const onTranscript = (spoken: string, send: boolean) => {
+    const combined = text.trim() ? `${text.trimEnd()} ${spoken}` : spoken;
+    if (send && !streaming && !disabled && combined.length <= MAX_MESSAGE_CHARS) {
+      onSend(combined);
+      setText('');
+      return;
+    }
+    setText(combined);
+    input.current?.focus();
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -58,6 +71,7 @@ export function Composer({ streaming, stopping, disabled, disabledReason, onSend
       />
       <span id="composer-help" className="visually-hidden">Enter sends, Shift+Enter adds a new line, Escape stops a reply.</span>
       {text.length > MAX_MESSAGE_CHARS && <p className="composer-warning" role="alert">The message is {text.length.toLocaleString()} characters; the limit is {MAX_MESSAGE_CHARS.toLocaleString()}.</p>}
+      <MicrophoneButton disabled={disabled} onTranscript={onTranscript} />
       {streaming ? (
         <button type="button" className="button-stop" onClick={onStop} disabled={stopping} data-testid="stop-button" aria-label="Stop the reply (Escape)">
           {stopping ? 'Stopping…' : 'Stop'}
