@@ -10,6 +10,7 @@ import { MessageList } from './message-list';
 import type { ChatMessage } from './chat-state';
 import type { MessageActions } from './message-item';
 import { useChat } from './use-chat';
+import { HandsFree } from '../voice/hands-free';
 
 export interface ChatViewProps {
   conversationId: string | undefined;
@@ -53,6 +54,13 @@ export function ChatView({ conversationId, visible = true, catalog, onConversati
     resend: (text) => void send(text),
   }), [streaming, regenerate, send]);
 
+  // A hands-free turn is stored by the server: show it in the conversation (a new one opens).
+  const { reload } = chat;
+  const handsFreeTurn = useCallback((sessionId: string) => {
+    if (sessionId === conversationId) reload();
+    else started(sessionId);
+  }, [conversationId, reload, started]);
+
   const noModel = catalog.models?.count === 0;
   const messages = chat.state.messages;
   const active = messages.find((m) => m.key === chat.state.activeReplyKey);
@@ -89,6 +97,7 @@ export function ChatView({ conversationId, visible = true, catalog, onConversati
         onStop={() => void stop()}
       >
         {!noModel && <KnowledgePicker attached={knowledge.attached} onChange={knowledge.set} />}
+        {!noModel && <HandsFree conversationId={conversationId} model={catalog.model} agent={catalog.agent} disabled={streaming} onTurnStored={handsFreeTurn} />}
       </Composer>
     </section>
   );
