@@ -6,6 +6,7 @@
  */
 import type { ShownError } from '../api/api-error';
 import type { VoiceSocketServerFrame, VoiceSocketStartFrame, VoiceState } from '../api/types';
+import { createAudioPlayer, type AudioPlayer, type Playback } from './audio-player';
 import { microphoneError } from './microphone';
 import { openMicrophoneStream, type MicrophoneStream } from './microphone-stream';
 import { SOCKET_SAMPLE_RATE } from './pcm-downsampler';
@@ -44,8 +45,10 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
   let microphone: MicrophoneStream | undefined;
   let closed = false;
   let expectedAudio: { content_type: string } | undefined;
-  const queue: string[] = [];
-  let playing: { audio: HTMLAudioElement; url: string } | undefined;
+  const queue: Blob[] = [];
+  let player: AudioPlayer | undefined;
+  /** The sentence being played (or decoded: `sound` not there yet). */
+  let playing: { sound?: Playback } | undefined;
   let replyAudioEnded = false;
 
   const update = (change: Partial<HandsFreeSnapshot>) => {
@@ -61,19 +64,16 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
   };
 
   const stopPlayback = () => {
-    queue.splice(0).forEach((url) => URL.revokeObjectURL(url));
-    if (playing) {
-      playing.audio.pause();
-      URL.revokeObjectURL(playing.url);
-      playing = undefined;
-    }
+    queue.length = 0;
+    playing?.sound?.stop();
+    playing = undefined;
     expectedAudio = undefined;
   };
 
   const playNext = () => {
     if (playing || closed) return;
-    const url = queue.shift();
-    if (!url) {
+    const audio = queue.shift();
+    if (!audio) {
       // Everything received is played: the barge-in window can end early.
       if (replyAudioEnded) {
         replyAudioEnded = false;
@@ -81,17 +81,25 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
       }
       return;
     }
-    const audio = new Audio(url);
-    playing = { audio, url };
+    const current: { sound?: Playback } = {};
+    playing = current;
     const next = () => {
-      if (playing?.audio !== audio) return;
-      URL.revokeObjectURL(url);
+      if (playing !== current) return;
       playing = undefined;
       playNext();
     };
-    audio.addEventListener('ended', next);
-    audio.addEventListener('error', next);
-    audio.play().catch(next);
+    Promise.resolve().then(() => (player ??= createAudioPlayer()).play(audio)).then((sound) => {
+      if (playing !== current) {
+        sound.stop();
+        return;
+      }
+      current.sound = sound;
+      void sound.finished.then(next);
+    }, (error: unknown) => {
+      // A sentence that cannot be decoded is skipped; the rest still play.
+      update({ error: { code: 'AUDIO_PLAYBACK_FAILED', message: `A spoken sentence could not be played: ${error instanceof Error ? error.message : String(error)}`, hint: 'Choose another reply format (wav plays everywhere).' } });
+      next();
+    });
   };
 
   const onFrame = (frame: ServerFrame) => {
@@ -169,7 +177,7 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
     if (!expectedAudio) return;
     const blob = new Blob([event.data as ArrayBuffer], { type: expectedAudio.content_type });
     expectedAudio = undefined;
-    queue.push(URL.createObjectURL(blob));
+    queue.push(blob);
     update({ status: 'speaking' });
     playNext();
   });
@@ -187,6 +195,8 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
     microphone?.close();
     microphone = undefined;
     stopPlayback();
+    player?.close();
+    player = undefined;
     update({ status: 'closed' });
   }
 

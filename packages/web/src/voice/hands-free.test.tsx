@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { json } from '../test/fake-api';
 import { renderApp, setUpAppTests } from '../test/render-app';
 import { VOICE_SETTINGS_KEY } from './voice-settings';
+import { FakeAudioContext } from '../test/fake-web-audio';
 
 setUpAppTests();
 
@@ -44,73 +45,19 @@ class FakeSocket extends EventTarget {
   }
 }
 
-/** Web Audio as far as the microphone stream uses it: the test feeds the processor buffers. */
-class FakeAudioContext {
-  static made: FakeAudioContext[] = [];
-  sampleRate = 48_000;
-  processor = { onaudioprocess: null as null | ((event: unknown) => void), connect() {}, disconnect() {} };
-  closed = false;
-  destination = {};
-  constructor() {
-    FakeAudioContext.made.push(this);
-  }
-  createMediaStreamSource() {
-    return { connect() {}, disconnect() {} };
-  }
-  createScriptProcessor() {
-    return this.processor;
-  }
-  createGain() {
-    return { gain: { value: 1 }, connect() {}, disconnect() {} };
-  }
-  close() {
-    this.closed = true;
-    return Promise.resolve();
-  }
-  feed(samples: number[]) {
-    this.processor.onaudioprocess?.({ inputBuffer: { getChannelData: () => new Float32Array(samples) } });
-  }
-}
-
-class FakeAudio extends EventTarget {
-  static made: FakeAudio[] = [];
-  paused = true;
-  constructor(public src: string) {
-    super();
-    FakeAudio.made.push(this);
-  }
-  play() {
-    this.paused = false;
-    return Promise.resolve();
-  }
-  pause() {
-    this.paused = true;
-  }
-  finish() {
-    this.paused = true;
-    this.dispatchEvent(new Event('ended'));
-  }
-}
-
 const track = { stopped: false, stop() { this.stopped = true; } };
 let getUserMedia: ReturnType<typeof vi.fn>;
 beforeEach(() => {
   FakeSocket.made = [];
-  FakeAudioContext.made = [];
-  FakeAudio.made = [];
+  FakeAudioContext.reset();
   track.stopped = false;
   getUserMedia = vi.fn(async () => ({ getTracks: () => [track] }));
   vi.stubGlobal('WebSocket', FakeSocket);
   vi.stubGlobal('AudioContext', FakeAudioContext);
-  vi.stubGlobal('Audio', FakeAudio);
   Object.defineProperty(navigator, 'mediaDevices', { configurable: true, value: { getUserMedia } });
-  let n = 0;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation(() => `blob:reply-${++n}`);
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
 });
 afterEach(() => {
   vi.unstubAllGlobals();
-  vi.restoreAllMocks();
   Reflect.deleteProperty(navigator, 'mediaDevices');
 });
 
@@ -171,13 +118,13 @@ describe('hands-free mode', () => {
     });
     expect(status()).toBe('Speaking');
     // One sentence at a time: the second waits for the first to end.
-    expect(FakeAudio.made.map((audio) => audio.src)).toEqual(['blob:reply-1']);
+    await waitFor(() => expect(FakeAudioContext.sounds.map((sound) => sound.buffer)).toEqual([{ bytes: [1, 2, 3, 4] }]));
     await waitFor(() => expect(fake.requests.some((r) => r.path === '/api/v1/conversations/conv-9')).toBe(true));
-    act(() => FakeAudio.made[0]!.finish());
-    expect(FakeAudio.made.map((audio) => audio.src)).toEqual(['blob:reply-1', 'blob:reply-2']);
+    act(() => FakeAudioContext.sounds[0]!.finish());
+    await waitFor(() => expect(FakeAudioContext.sounds.map((sound) => sound.buffer)).toEqual([{ bytes: [1, 2, 3, 4] }, { bytes: [5, 6, 7, 8] }]));
     expect(socket.json().some((frame) => frame.type === 'playback-end')).toBe(false);
-    act(() => FakeAudio.made[1]!.finish());
-    expect(socket.json().at(-1)).toEqual({ type: 'playback-end' });
+    act(() => FakeAudioContext.sounds[1]!.finish());
+    await waitFor(() => expect(socket.json().at(-1)).toEqual({ type: 'playback-end' }));
   });
 
   it('stops playback and drops queued audio on barge-in', async () => {
@@ -189,11 +136,11 @@ describe('hands-free mode', () => {
       socket.receive({ type: 'audio', message_id: 'm1', index: 1, text: 'Two.', format: 'wav', content_type: 'audio/wav', bytes: 1, duration_s: 0.2 });
       socket.receive(new Uint8Array([2]).buffer);
     });
-    expect(FakeAudio.made[0]!.paused).toBe(false);
+    await waitFor(() => expect(FakeAudioContext.sounds[0]?.started).toBe(true));
     act(() => socket.receive({ type: 'playback-stop', message_id: 'm1', reason: 'barge-in' }));
-    expect(FakeAudio.made[0]!.paused).toBe(true);
-    act(() => FakeAudio.made[0]!.finish());
-    expect(FakeAudio.made).toHaveLength(1);
+    expect(FakeAudioContext.sounds[0]!.stopped).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(FakeAudioContext.sounds).toHaveLength(1);
   });
 
   it('sends stop from the Stop reply button, and closes everything when turned off', async () => {

@@ -4,38 +4,16 @@ import { apiError, eventStream, json, type Handler, type RecordedRequest } from 
 import { renderApp, setUpAppTests } from '../test/render-app';
 import { speakable } from './speak-button';
 import { VOICE_SETTINGS_KEY } from './voice-settings';
+import { FakeAudioContext } from '../test/fake-web-audio';
 
 setUpAppTests();
 
-/** happy-dom has no media playback: an <audio> that records what it was asked to do. */
-class FakeAudio extends EventTarget {
-  static made: FakeAudio[] = [];
-  paused = true;
-  constructor(public src: string) {
-    super();
-    FakeAudio.made.push(this);
-  }
-  play() {
-    this.paused = false;
-    return Promise.resolve();
-  }
-  pause() {
-    this.paused = true;
-  }
-}
-
-const revoked: string[] = [];
 beforeEach(() => {
-  FakeAudio.made = [];
-  revoked.length = 0;
-  vi.stubGlobal('Audio', FakeAudio);
-  let n = 0;
-  vi.spyOn(URL, 'createObjectURL').mockImplementation(() => `blob:audio-${++n}`);
-  vi.spyOn(URL, 'revokeObjectURL').mockImplementation((url: string) => void revoked.push(url));
+  FakeAudioContext.reset();
+  vi.stubGlobal('AudioContext', FakeAudioContext);
 });
 afterEach(() => {
   vi.unstubAllGlobals();
-  vi.restoreAllMocks();
 });
 
 const end = { message_id: 'msg-1', status: 'complete', finish_reason: 'stop', usage: { prompt_tokens: 4, completion_tokens: 5 }, timings: { time_to_first_token_ms: 10, duration_ms: 50, tokens_per_second: 5 } };
@@ -64,33 +42,33 @@ async function replyWith(text: string, synthesize: Handler) {
 }
 
 describe('Play on a reply', () => {
-  it('speaks the reply with the stored voice and speed, plays it from a blob URL, and stops', async () => {
+  it('speaks the reply with the stored voice and speed, plays the bytes, and stops', async () => {
     localStorage.setItem(VOICE_SETTINGS_KEY, JSON.stringify({ voice: 'en-gb', speed: 1.5 }));
     const fake = await replyWith('It is **nine** o\'clock.', () => new Response(new Blob([new Uint8Array([82, 73, 70, 70])]), { headers: { 'content-type': 'audio/wav' } }));
     const play = await screen.findByRole('button', { name: 'Read this reply aloud' });
     fireEvent.click(play);
-    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
+    await waitFor(() => expect(FakeAudioContext.sounds).toHaveLength(1));
     const request = fake.requests.find((r) => r.path === '/api/v1/voice/demo/synthesize')!;
     expect(request.body).toEqual({ text: 'It is nine o\'clock.', voice: 'en-gb', speed: 1.5 });
     expect(request.headers.accept).toBe('audio/*');
-    const audio = FakeAudio.made[0]!;
-    expect(audio.src).toBe('blob:audio-1');
-    expect(audio.paused).toBe(false);
+    const sound = FakeAudioContext.sounds[0]!;
+    expect(sound.buffer).toEqual({ bytes: [82, 73, 70, 70] });
+    expect(sound.started).toBe(true);
     const stop = screen.getByRole('button', { name: 'Stop reading aloud' });
     expect(stop.getAttribute('aria-pressed')).toBe('true');
     fireEvent.click(stop);
-    expect(audio.paused).toBe(true);
-    expect(revoked).toEqual(['blob:audio-1']);
+    expect(sound.stopped).toBe(true);
+    expect(FakeAudioContext.made[0]!.closed).toBe(true);
     expect(screen.getByTestId('speak-button').getAttribute('data-phase')).toBe('idle');
   });
 
   it('goes back to Play when the audio ends', async () => {
     await replyWith('Done.', () => new Response(new Blob([new Uint8Array([1])]), { headers: { 'content-type': 'audio/wav' } }));
     fireEvent.click(await screen.findByRole('button', { name: 'Read this reply aloud' }));
-    await waitFor(() => expect(FakeAudio.made).toHaveLength(1));
-    act(() => void FakeAudio.made[0]!.dispatchEvent(new Event('ended')));
-    expect(screen.getByTestId('speak-button').getAttribute('data-phase')).toBe('idle');
-    expect(revoked).toEqual(['blob:audio-1']);
+    await waitFor(() => expect(screen.getByTestId('speak-button').getAttribute('data-phase')).toBe('playing'));
+    act(() => FakeAudioContext.sounds[0]!.finish());
+    await waitFor(() => expect(screen.getByTestId('speak-button').getAttribute('data-phase')).toBe('idle'));
+    expect(FakeAudioContext.made[0]!.closed).toBe(true);
   });
 
   it('shows the server\'s message and hint when speech fails', async () => {
@@ -99,7 +77,7 @@ describe('Play on a reply', () => {
     const notice = await screen.findByTestId('speak-error');
     expect(notice.textContent).toContain('espeak-ng is not installed.');
     expect(notice.textContent).toContain('Install espeak-ng or set TTS_URL.');
-    expect(FakeAudio.made).toHaveLength(0);
+    expect(FakeAudioContext.sounds).toHaveLength(0);
   });
 });
 

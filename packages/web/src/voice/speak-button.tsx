@@ -1,12 +1,13 @@
 /**
- * Play on a reply: the server speaks the text (POST /api/v1/voice/demo/synthesize) and an
- * <audio> element plays the bytes from a blob URL. One reply plays at a time on the page.
+ * Play on a reply: the server speaks the text (POST /api/v1/voice/demo/synthesize) and Web
+ * Audio plays the bytes (see audio-player.ts for why not a blob URL). One reply plays at a time.
  */
 import { useEffect, useRef, useState } from 'react';
 import { toShownError, type ShownError } from '../api/api-error';
 import { isAbort } from '../api/api-client';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
+import { createAudioPlayer, type AudioPlayer, type Playback } from './audio-player';
 import { speechOptions, useVoiceSettings } from './voice-settings';
 import type { MAX_SPEECH_CHARS as ContractSpeechLimit } from '@sutazai/contracts';
 
@@ -23,15 +24,15 @@ export function SpeakButton({ text }: { text: string }) {
   const [settings] = useVoiceSettings();
   const [phase, setPhase] = useState<Phase>('idle');
   const [error, setError] = useState<ShownError | undefined>(undefined);
-  const playback = useRef<{ controller: AbortController; audio?: HTMLAudioElement; url?: string } | undefined>(undefined);
+  const playback = useRef<{ controller: AbortController; player?: AudioPlayer; sound?: Playback } | undefined>(undefined);
 
   const stop = () => {
     const current = playback.current;
     playback.current = undefined;
     if (!current) return;
     current.controller.abort();
-    current.audio?.pause();
-    if (current.url) URL.revokeObjectURL(current.url);
+    current.sound?.stop();
+    current.player?.close();
     setPhase('idle');
   };
 
@@ -47,14 +48,18 @@ export function SpeakButton({ text }: { text: string }) {
     try {
       const audioBlob = await api.voice.synthesize({ text: speakable(text), ...speechOptions(settings) }, controller.signal);
       if (playback.current?.controller !== controller) return;
-      const url = URL.createObjectURL(audioBlob);
-      const audio = new Audio(url);
-      playback.current = { controller, audio, url };
-      audio.addEventListener('ended', () => {
-        if (playback.current?.audio === audio) stop();
-      });
+      const player = createAudioPlayer();
+      playback.current = { controller, player };
+      const sound = await player.play(audioBlob);
+      if (playback.current?.controller !== controller) {
+        sound.stop();
+        return;
+      }
+      playback.current = { controller, player, sound };
       setPhase('playing');
-      await audio.play();
+      void sound.finished.then(() => {
+        if (playback.current?.sound === sound) stop();
+      });
     } catch (caught) {
       if (isAbort(caught) || playback.current?.controller !== controller) return;
       stop();
