@@ -69,6 +69,11 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
     return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity, expansion_add: expansionAdd, expansion_search: expansionSearch, multi: false });
   };
 
+  function known(name: string) {
+    if (closed) throw new VectorStoreError('VECTOR_STORE_FAILED', 'The usearch vector store is closed.');
+    return sidecar.collection(name);
+  }
+
   /** Loads the graph of a collection once per process: the saved file plus what came after it. */
   function collection(name: string): OpenCollection | undefined {
     if (closed) throw new VectorStoreError('VECTOR_STORE_FAILED', 'The usearch vector store is closed.');
@@ -239,17 +244,19 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
 
     async dropCollection(name) {
       checkCollectionName(name);
-      const target = collection(name);
-      if (!target) return;
-      clearTimeout(target.saveTimer);
+      const row = known(name);
+      if (!row) return;
+      const loaded = open.get(name);
+      if (loaded) clearTimeout(loaded.saveTimer);
       open.delete(name);
       sidecar.dropCollection(name);
-      rmSync(target.file, { force: true });
+      rmSync(path.join(dir, row.file), { force: true });
     },
 
     async count(name) {
       checkCollectionName(name);
-      return collection(name) ? sidecar.count(name) : 0;
+      // From the sidecar: counting needs no graph in memory.
+      return known(name) ? sidecar.count(name) : 0;
     },
 
     async probe() {
