@@ -25,6 +25,17 @@ describe('hybrid rank fusion', () => {
     expect(vectorWeight(fulltext, vector, 10)).toBe(0);
   });
 
+  it('never lets a partly trusted vector ranking displace the full-text leader', () => {
+    // 12 of the full-text top 20 shared among 100 passages: some weight, not full; by score
+    // alone c8 (found by both) would lead.
+    const fulltext = ranking(ids('c', 20));
+    const vector = ranking(['v0', ...ids('c', 20).slice(8), ...ids('v', 8).slice(1)]);
+    const { hits, vectorWeight: weight } = fuse(fulltext, vector, 5, 100);
+    expect(weight).toBeGreaterThan(0);
+    expect(weight).toBeLessThan(1);
+    expect(hits[0]!.id).toBe('c0');
+  });
+
   it('lets the vector ranking stand alone when full-text finds nothing', () => {
     const { hits, vectorWeight: weight } = fuse([], ranking(['a', 'b']), 5, 100);
     expect(weight).toBe(1);

@@ -70,6 +70,13 @@ export function fuse(fulltext: readonly RankedId[], vector: readonly RankedId[],
   const ranked = [...hits.values()]
     .filter((hit) => hit.fulltext || weight > 0)
     .sort((a, b) => b.score - a.score || (a.fulltext?.rank ?? Infinity) - (b.fulltext?.rank ?? Infinity) || a.id.localeCompare(b.id));
+  // A vector ranking that is only partly trusted may reorder and add below the full-text
+  // leader, never displace it.
+  const leader = fulltext[0];
+  if (weight < 1 && leader && ranked[0]?.id !== leader.id) {
+    const index = ranked.findIndex((hit) => hit.id === leader.id);
+    ranked.unshift(...ranked.splice(index, 1));
+  }
   return { hits: ranked.slice(0, k), vectorWeight: weight };
 }
 
