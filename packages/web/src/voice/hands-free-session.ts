@@ -57,6 +57,12 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
   };
 
   options.onChange(snapshot);
+  // Made now, inside the click that turned the mode on, so the browser lets it play later.
+  try {
+    player = createAudioPlayer();
+  } catch {
+    player = undefined;
+  }
   const socket = new WebSocket(options.url);
   socket.binaryType = 'arraybuffer';
   const send = (frame: object) => {

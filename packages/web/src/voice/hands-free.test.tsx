@@ -83,10 +83,10 @@ describe('hands-free mode', () => {
     expect(socket.json()).toEqual([{ type: 'start', format: 'pcm16', sample_rate: 16000, voice: 'en-gb', speed: 1.25, mode: 'conversation', barge_in: true }]);
     expect(getUserMedia).not.toHaveBeenCalled();
     act(() => socket.receive({ type: 'ready', session_id: null, sample_rate: 16000, mode: 'conversation', stt: 'pocketsphinx', tts: 'espeak-ng', voice: 'en-gb', audio_format: 'wav' }));
-    await waitFor(() => expect(FakeAudioContext.made).toHaveLength(1));
+    await waitFor(() => expect(FakeAudioContext.made).toHaveLength(2));
     expect(status()).toBe('Listening');
     expect(getUserMedia.mock.calls[0]![0]).toMatchObject({ audio: { echoCancellation: true } });
-    FakeAudioContext.made[0]!.feed([0.5, 0.5, 0.5, -1, -1, -1]);
+    FakeAudioContext.made[1]!.feed([0.5, 0.5, 0.5, -1, -1, -1]);
     const frame = socket.sent.at(-1) as ArrayBuffer;
     expect(Array.from(new Int16Array(frame))).toEqual([16384, -32768]);
   });
@@ -147,14 +147,14 @@ describe('hands-free mode', () => {
     const { socket } = await turnOn();
     act(() => socket.open());
     act(() => socket.receive({ type: 'ready', session_id: null, sample_rate: 16000, mode: 'conversation', stt: 's', tts: 't', voice: 'v', audio_format: 'wav' }));
-    await waitFor(() => expect(FakeAudioContext.made).toHaveLength(1));
+    await waitFor(() => expect(FakeAudioContext.made).toHaveLength(2));
     act(() => socket.receive({ type: 'state', state: 'thinking' }));
     fireEvent.click(screen.getByTestId('hands-free-stop'));
     expect(socket.json().at(-1)).toEqual({ type: 'stop' });
     fireEvent.click(screen.getByRole('button', { name: 'Turn hands-free mode off' }));
     expect(socket.closedWith).toBe(1000);
     expect(track.stopped).toBe(true);
-    expect(FakeAudioContext.made[0]!.closed).toBe(true);
+    expect(FakeAudioContext.made.every((context) => context.closed)).toBe(true);
     expect(screen.getByTestId('hands-free-toggle').getAttribute('aria-pressed')).toBe('false');
   });
 
