@@ -18,7 +18,9 @@ import path, { resolve as resolvePath } from 'node:path';
 import { createChatService, type ChatService } from './chat/chat-service.js';
 import type { ResolvedConfig } from './config/load.js';
 import { createInProcessStreamHub } from './events/in-process-stream-hub.js';
+import { createRedisStreamHub } from './events/redis-stream-hub.js';
 import type { StreamHub } from './events/stream-hub.js';
+import { createPlatformMetrics, type PlatformMetrics } from './metrics/platform-metrics.js';
 import { createInProcessQueue } from './events/queue/in-process-queue.js';
 import type { JobQueue } from './events/queue/job-queue.js';
 import { runHealthChecks, timed, type HealthProbe } from './health/health-checks.js';
@@ -43,6 +45,8 @@ import { createRedisWindowLimiter } from './limits/redis-window-limiter.js';
 import type { Redis } from 'ioredis';
 import { LOCAL_OWNER_ID } from './platform-constants.js';
 import { createGuardedFetch, type GuardedFetch, type OutboundPolicy } from './net/outbound-guard.js';
+import { createVoice } from './voice/create-voice.js';
+import type { VoiceService } from './voice/voice-service.js';
 
 export { LOCAL_OWNER_ID };
 
@@ -69,6 +73,10 @@ export interface Platform {
   tools: ToolRegistry;
   /** The MCP servers an administrator configured. */
   mcp: McpManager;
+  /** Speech to text, text to speech, voice activity and the hands-free conversation. */
+  voice: VoiceService;
+  /** What GET /metrics shows. */
+  metrics: PlatformMetrics;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -91,7 +99,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     allowCredentials: config.OUTBOUND_ALLOW_URL_CREDENTIALS,
     allowHosts: config.outboundAllowHosts,
   };
-  const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
+  const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL, config.STT_BASE_URL, config.TTS_BASE_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
   const outboundFetch = createGuardedFetch(outboundPolicy);
   const providerFetch = createGuardedFetch({ ...outboundPolicy, allowHosts: [...config.outboundAllowHosts, ...configuredHosts] });
   const providers: Provider[] = [];
@@ -136,9 +144,12 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   }
 
   const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
-  const hub = createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
   const agents = await createAgentCatalog({ storage, dir: config.AGENTS_DIR ? resolvePath(config.AGENTS_DIR) : builtinAgentsDir, logger });
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+  // With Redis, a stream can be resumed and stopped on any replica.
+  const hub = redis
+    ? createRedisStreamHub({ redis, resumeWindowMs: config.STREAM_RESUME_WINDOW_MS, logger })
+    : createInProcessStreamHub({ resumeWindowMs: config.STREAM_RESUME_WINDOW_MS });
   const limiter = redis
     ? withFailurePolicy(createRedisWindowLimiter(redis), config.RATE_LIMIT_WHEN_REDIS_DOWN, (error) => logger.warn({ err: error, policy: config.RATE_LIMIT_WHEN_REDIS_DOWN }, 'rate limits: Redis does not answer'))
     : createInMemoryWindowLimiter();
@@ -181,16 +192,19 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     mcp,
     timeoutMs: config.TOOL_TIMEOUT_MS,
   });
+  const metrics = createPlatformMetrics({ activeStreams: () => hub.activeCount(), health: () => runHealthChecks(probes) });
   const chat = createChatService({
-    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS, knowledge,
+    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS, knowledge, metrics,
     maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP,
   });
   const runs = createRunService({ storage, queue, chat, agents, logger });
+  const voice = createVoice(config, { chat, registry, fetch: providerFetch, logger });
+  probes.push(...voice.probes());
 
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, queue, chat, agents, runs, knowledge, vectors, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp,
+    config, storage, registry, hub, queue, chat, agents, runs, knowledge, vectors, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp, voice, metrics,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
@@ -210,7 +224,9 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       await knowledge.close();
       await queue.close();
       await chat.close();
+      await voice.close();
       hub.close();
+      metrics.close();
       await registry.close();
       await mcp.close();
       outboundFetch.close();

@@ -28,6 +28,10 @@ import { modelRoutes } from './routes/models.js';
 import { openAIRoutes } from './routes/openai.js';
 import { toolRoutes } from './routes/tools.js';
 import { mcpServerRoutes } from './routes/mcp-servers.js';
+import { voiceRoutes } from './routes/voice.js';
+import { voiceSocketRoutes } from './routes/voice-socket.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { registerRequestMetrics } from '../metrics/request-metrics.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -64,6 +68,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   // JSON only (a text/plain body is refused with 415), checked for UTF-8 and depth first.
   registerJsonParser(app);
   registerErrorBoundary(app);
+  registerRequestMetrics(app, platform.metrics);
   registerSecurityHeaders(app, { corsOrigins: platform.config.corsOrigins });
   registerAuthHook(app, { auth: platform.auth, limiter: platform.limiter, authEnabled: platform.config.AUTH === 'enabled', ratePerMinute: platform.config.RATE_LIMIT_PER_MINUTE });
   await app.register(swagger, {
@@ -77,6 +82,7 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
 
   await app.register(healthRoutes(platform.probes));
+  await app.register(metricsRoutes(platform.metrics, { token: platform.config.METRICS_TOKEN }));
   await app.register(authRoutes(platform.auth, { sessionTtlSeconds: platform.config.SESSION_TTL_HOURS * 3600 }));
   await app.register(adminRoutes(platform.auth));
   await app.register(providerRoutes({ fetch: platform.outboundFetch, policy: platform.outboundPolicy, timeouts: platform.providerTimeouts }));
@@ -89,6 +95,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
   await app.register(knowledgeRoutes(platform.knowledge, { maxUploadBytes: platform.config.KNOWLEDGE_MAX_UPLOAD_BYTES }));
   await app.register(toolRoutes(platform.tools));
   await app.register(mcpServerRoutes(platform.mcp));
+  await app.register(voiceRoutes(platform.voice, { maxUploadBytes: platform.config.VOICE_MAX_UPLOAD_BYTES }));
+  await app.register(voiceSocketRoutes(platform.voice, watch));
   await app.register(conversationRoutes(platform.storage));
   await app.register(openAIRoutes(platform.registry, { maxTokensCap: platform.config.MAX_TOKENS_CAP }));
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
