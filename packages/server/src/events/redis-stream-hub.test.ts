@@ -90,6 +90,26 @@ describe('Redis stream hub', () => {
     expect(remote).toEqual(Array.from({ length: 51 }, (_, i) => i));
   }, 20_000);
 
+  it('waits briefly on a resume for a stream whose first write has not reached Redis yet', async () => {
+    const proxy: TcpProxy = await startTcpProxy({ host: new URL(redisTestUrl).hostname, port: Number(new URL(redisTestUrl).port || 6379) });
+    cleanUp.push(() => proxy.close());
+    const generator = await replica({}, `redis://127.0.0.1:${proxy.port}`);
+    const other = await replica();
+    proxy.cut();
+    const publisher = generator.hub.open('late-1', 'alice', noHandlers);
+    publisher.publish(delta('a'), 1);
+    publisher.publish(delta('b'), 2);
+    setTimeout(() => proxy.restore(), 300);
+    const seen: number[] = [];
+    // The client saw event 0 on the generating replica and comes back here at once.
+    expect(await other.hub.subscribe('late-1', 'alice', 0, (e) => seen.push(e.seq))).toMatchObject({ ended: false });
+    expect(seen).toEqual([1]);
+    // Without a position it is not waited for: an unknown stream answers at once.
+    const started = Date.now();
+    expect(await other.hub.subscribe('never-opened', 'alice', undefined, () => {})).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
   it('gives an ended stream\'s keys the retention time to live, and leaves none without one', async () => {
     const generator = await replica({ retainMs: 5000 });
     const publisher = generator.hub.open('ttl-1', 'alice', noHandlers);

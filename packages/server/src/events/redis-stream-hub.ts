@@ -5,6 +5,9 @@
  *   and serves its own clients from there; it also appends them to a Redis Stream
  *   (`redis-stream-writer.ts`). Clients on other replicas replay it with XRANGE and follow
  *   it with XREAD BLOCK (`redis-stream-follower.ts`). Keys are in `redis-stream-keys.ts`.
+ * - A stream is known to other replicas once its first write lands (a round trip); a resume
+ *   that carries a position waits up to `resumeWaitMs` for it, so a client that left the
+ *   generating replica right after its first event is not turned away.
  * - Stop on any replica reads the stream's owner and generator from Redis and publishes on
  *   that generator's pub/sub channel; the generator calls `onStop`.
  * - Abandonment counts clients everywhere: a replica following a stream keeps its presence
@@ -44,6 +47,8 @@ export interface RedisStreamHubOptions {
   replicaTtlMs?: number;
   /** How long one XREAD blocks. Default 5 s. */
   blockMs?: number;
+  /** How long a resume (after an event the client saw) waits for a stream Redis does not have yet. Default 1.5 s. */
+  resumeWaitMs?: number;
 }
 
 interface LocalStream {
@@ -86,6 +91,7 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
   const heartbeatMs = options.heartbeatMs ?? 1000;
   const replicaTtlMs = options.replicaTtlMs ?? 15_000;
   const blockMs = options.blockMs ?? 5000;
+  const resumeWaitMs = options.resumeWaitMs ?? 1500;
   const watcherTtlMs = Math.max(3 * heartbeatMs, 1000);
   const replicaId = randomBytes(8).toString('hex');
   const streams = new Map<string, LocalStream>();
@@ -204,12 +210,13 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
     };
   }
 
-  async function subscribeRemote(streamId: string, ownerId: string, afterSeq: number | undefined, listener: StreamListener): Promise<Subscription | undefined> {
+  async function subscribeRemote(streamId: string, ownerId: string, afterSeq: number | undefined, listener: StreamListener): Promise<Subscription | undefined | 'unknown'> {
     const keys = streamKeys(prefix, streamId);
     const [metaReply, rangeReply] = (await redis.multi().hgetall(keys.meta).xrange(keys.events, afterSeq === undefined ? '-' : entryId(afterSeq + 1), '+').exec()) ?? [];
     if (!metaReply || metaReply[0] || !rangeReply || rangeReply[0]) throw metaReply?.[0] ?? rangeReply?.[0] ?? new Error('the Redis transaction was not executed');
     const meta = metaReply[1] as Record<string, string>;
-    if (meta.owner === undefined || meta.owner !== ownerId || !meta.replica) return undefined;
+    if (meta.owner === undefined) return 'unknown';
+    if (meta.owner !== ownerId || !meta.replica) return undefined;
     let lastSeq = afterSeq ?? -1;
     const replay = (entries: RawEntry[]): boolean => {
       for (const raw of entries) {
@@ -269,12 +276,22 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
     async subscribe(streamId, ownerId, afterSeq, listener) {
       const local = streams.get(streamId);
       if (local) return local.ownerId === ownerId ? subscribeLocal(local, afterSeq, listener) : undefined;
-      try {
-        return await subscribeRemote(streamId, ownerId, afterSeq, listener);
-      } catch (error) {
-        // Redis away: the caller falls back to what storage has.
-        logger.warn({ err: error, streamId }, 'could not read a stream from Redis');
-        return undefined;
+      // A client that saw events of this stream knows it exists: if Redis does not have it yet
+      // (it left its replica before that replica's write landed), ask again for a moment.
+      const deadline = Date.now() + (afterSeq === undefined ? 0 : resumeWaitMs);
+      for (;;) {
+        try {
+          const found = await subscribeRemote(streamId, ownerId, afterSeq, listener);
+          if (found !== 'unknown') return found;
+        } catch (error) {
+          if (Date.now() >= deadline) {
+            // Redis away: the caller falls back to what storage has.
+            logger.warn({ err: error, streamId }, 'could not read a stream from Redis');
+            return undefined;
+          }
+        }
+        if (Date.now() >= deadline || closed) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
 
