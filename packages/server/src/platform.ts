@@ -99,7 +99,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     allowCredentials: config.OUTBOUND_ALLOW_URL_CREDENTIALS,
     allowHosts: config.outboundAllowHosts,
   };
-  const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL, config.STT_BASE_URL, config.TTS_BASE_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
+  const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL, config.STT_BASE_URL, config.TTS_BASE_URL, config.QDRANT_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
   const outboundFetch = createGuardedFetch(outboundPolicy);
   const providerFetch = createGuardedFetch({ ...outboundPolicy, allowHosts: [...config.outboundAllowHosts, ...configuredHosts] });
   const providers: Provider[] = [];
@@ -170,7 +170,8 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   await mcp.load();
   keepMcpProbes(probes, mcp);
   const vectors = createVectorStore(config, {
-    fetch: outboundFetch,
+    // Qdrant is a server the administrator configured, allowed like the model servers.
+    fetch: providerFetch,
     // pgvector shares the platform's PostgreSQL connection pool.
     ...(storage.dialect === 'postgres' ? { query: async (text: string, params: unknown[] = []) => ({ rows: (await storage.db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] }) } : {}),
   });
