@@ -13,6 +13,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { openAIError, sendJson } from './token-server.mjs';
 
 export const REPLY_MODEL = 'bench-markdown';
 
@@ -123,16 +124,6 @@ function readBody(request) {
     request.once('end', () => resolve(Buffer.concat(parts).toString('utf8')));
     request.once('error', reject);
   });
-}
-
-function sendJson(response, status, body) {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function openAIError(message, type, code = null) {
-  return { error: { message, type, param: null, code } };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

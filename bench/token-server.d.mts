@@ -9,3 +9,7 @@ export interface TokenServer {
   close(): Promise<void>;
 }
 export declare function startTokenServer(options?: { port?: number; host?: string; tokens?: number; intervalMs?: number }): Promise<TokenServer>;
+/** Writes `body` as a JSON response with `status`. */
+export declare function sendJson(response: import('node:http').ServerResponse, status: number, body: unknown): void;
+/** An OpenAI-style error body. */
+export declare function openAIError(message: string, type: string, code?: string | null): { error: { message: string; type: string; param: null; code: string | null } };

@@ -145,13 +145,13 @@ function promptTokens(messages) {
   return messages.reduce((sum, message) => sum + String(message?.content ?? '').split(/\s+/).filter(Boolean).length, 0);
 }
 
-function sendJson(response, status, body) {
+export function sendJson(response, status, body) {
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
-function openAIError(message, type, code = null) {
+export function openAIError(message, type, code = null) {
   return { error: { message, type, param: null, code } };
 }
 

@@ -6,16 +6,9 @@
  * not in the data. Seeded: every run and every process draws the same numbers.
  */
 
-export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../packages/server/src/test-support/seeded-random.mjs';
+
+export { seededRandom };
 
 /** Standard normal numbers (Box–Muller). */
 function gaussian(random) {

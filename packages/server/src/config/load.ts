@@ -244,7 +244,8 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   return bestDistance <= 3 ? best : undefined;
 }
 
-function levenshtein(a: string, b: string): number {
+/** Edit distance between `a` and `b` (insertions, deletions, substitutions). */
+export function levenshtein(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let previous = row[0]!;

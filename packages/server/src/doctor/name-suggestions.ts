@@ -6,6 +6,7 @@ import type { ServiceKind } from './doctor-report.js';
 import { isIP } from 'node:net';
 import { resolveName, stripBrackets, type Resolver } from './network.js';
 import { GENERAL_NAMES, KNOWN_SERVICE_NAMES } from './service-kinds.js';
+import { levenshtein } from '../config/load.js';
 
 export interface NameSuggestions {
   /** Names that resolve from here, best first. */
@@ -71,18 +72,4 @@ function words(name: string): string[] {
 
 function unique(items: string[]): string[] {
   return [...new Set(items.filter(Boolean))];
-}
-
-function levenshtein(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

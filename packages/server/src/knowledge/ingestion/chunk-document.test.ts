@@ -2,18 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument, chunkEmbeddingText } from './chunk-document.js';
 import { type Chunk, type ChunkingOptions, type ParsedDocument, type TextBlock, BLOCK_SEPARATOR, documentText } from './document.js';
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../test-support/seeded-random.mjs';
 
 const WORDS = 'mill river slate quay harbour engine wagon station valley quarry kestrel lantern ledger copper'.split(' ');
 

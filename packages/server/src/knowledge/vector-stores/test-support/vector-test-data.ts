@@ -1,18 +1,9 @@
 /** Reproducible vectors for the conformance suite: a seeded generator and an exact reference search. */
 import type { VectorMatch, VectorRecord } from '../vector-store.js';
 import { cosineSimilarity, topK } from '../vector-math.js';
+import { seededRandom } from '../../../test-support/seeded-random.mjs';
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function randomVector(random: () => number, dimensions: number): number[] {
   return Array.from({ length: dimensions }, () => random() * 2 - 1);
