@@ -5,12 +5,13 @@
  * OpenAI-compatible server, because the tiny real model cannot call tools; the calculator
  * tool itself is SutazAI's real one.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../packages/server/src/llm/test-support/openai-compatible-test-server.js';
 import { requestMessages, type ScriptedReply } from '../../packages/server/src/llm/test-support/test-server-script.js';
 import { makeWorkspace, startServer, stopAllServers, type ServerProcess, type Workspace } from '../support/server-process.js';
-import { bodyText, closeBrowser, launchBrowserOrError, message, openPage, requireBrowser, screenshot, sendMessage, type TestPage } from './support/browser.js';
+import { bodyText, closeBrowser, launchBrowserOrError, message, screenshot, sendMessage } from './support/browser.js';
+import { usePageSession } from './support/page-session.js';
 
 const SCRIPTED = 'scripted';
 const PROMPT = 'You are a pirate who counts with the calculator.';
@@ -19,7 +20,6 @@ let workspace: Workspace;
 let upstream: OpenAICompatibleTestServer;
 let server: ServerProcess;
 let browser: Browser | Error;
-let current: TestPage | undefined;
 
 /** The pirate calls the calculator once, then answers with its result; anyone else says hello. */
 function scriptedModel(request: Parameters<typeof requestMessages>[0]): ScriptedReply {
@@ -29,6 +29,8 @@ function scriptedModel(request: Parameters<typeof requestMessages>[0]): Scripted
   if (!result) return { tokens: [], toolCalls: [{ id: 'call_pirate', name: 'calculator', arguments: { expression: '6 * 7' } }] };
   return { tokens: ['Arr, ', 'it be ', /\b(42)\b/.exec(result.content)?.[1] ?? '?', '.'] };
 }
+
+const pages = usePageSession(() => browser, () => server);
 
 beforeAll(async () => {
   [browser, workspace, upstream] = await Promise.all([
@@ -40,28 +42,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await current?.context.close().catch(() => undefined);
+  await pages.close();
   await closeBrowser(browser);
   await stopAllServers();
   await upstream?.close();
   workspace?.remove();
 });
 
-beforeEach(async ({ task, onTestFailed }) => {
-  await current?.context.close().catch(() => undefined);
-  current = undefined;
-  onTestFailed(async () => {
-    if (!current) return;
-    await screenshot(current.page, `failed-${task.name}`).catch(() => undefined);
-    console.error(`page errors in "${task.name}":\n${current.errors.join('\n') || '(none)'}\n--- server ---\n${server.output().slice(-3000)}`);
-  });
-});
-
-async function open(path: string): Promise<Page> {
-  current = await openPage(requireBrowser(browser), server.url);
-  await current.page.goto(path);
-  return current.page;
-}
+const open = (path: string): Promise<Page> => pages.open(path);
 
 const agentItem = (page: Page, id: string) => page.locator(`[data-testid="agent-item"][data-agent-id="${id}"]`);
 

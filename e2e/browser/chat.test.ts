@@ -2,12 +2,13 @@
  * The web UI in Chromium against a real `sutazai serve` process: the real tiny model
  * (stories260K, embedded) and a scripted OpenAI-compatible server (`scripted`) side by side.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../packages/server/src/llm/test-support/openai-compatible-test-server.js';
 import type { ScriptedReply } from '../../packages/server/src/llm/test-support/test-server-script.js';
 import { getConversation, makeWorkspace, sleep, startServer, stopAllServers, testModelName, type ServerProcess, type Workspace } from '../support/server-process.js';
-import { bodyText, closeBrowser, launchBrowserOrError, requireBrowser, message, openPage, pickModel, screenshot, sendMessage, startLeakServer, type TestPage } from './support/browser.js';
+import { bodyText, closeBrowser, launchBrowserOrError, message, pickModel, screenshot, sendMessage, startLeakServer } from './support/browser.js';
+import { usePageSession } from './support/page-session.js';
 
 const SCRIPTED = 'scripted';
 /** 200 numbered tokens, 30 ms apart (6 s): long enough to stop in the middle. */
@@ -21,7 +22,8 @@ let server: ServerProcess;
 let browser: Browser | Error;
 /** What the scripted model answers next; set by each test. */
 let nextReply: ScriptedReply = { tokens: [KNOWN_REPLY] };
-let current: TestPage | undefined;
+
+const pages = usePageSession(() => browser, () => server);
 
 beforeAll(async () => {
   [browser, workspace, upstream, leak] = await Promise.all([
@@ -35,28 +37,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await current?.context.close().catch(() => undefined);
+  await pages.close();
   await closeBrowser(browser);
   await stopAllServers();
   await Promise.all([upstream?.close(), leak?.close()]);
   workspace?.remove();
 });
 
-beforeEach(async ({ task, onTestFailed }) => {
-  await current?.context.close().catch(() => undefined);
-  current = undefined;
-  onTestFailed(async () => {
-    if (!current) return;
-    await screenshot(current.page, `failed-${task.name}`).catch(() => undefined);
-    console.error(`page errors in "${task.name}":\n${current.errors.join('\n') || '(none)'}\n--- server ---\n${server.output().slice(-3000)}`);
-  });
-});
-
 async function open(path = '/'): Promise<Page> {
-  current = await openPage(requireBrowser(browser), server.url);
-  await current.page.goto(path);
-  await current.page.getByTestId('message-input').waitFor();
-  return current.page;
+  const page = await pages.open(path);
+  await page.getByTestId('message-input').waitFor();
+  return page;
 }
 
 /** Records the last assistant message's text length and status on every DOM change. */
@@ -99,7 +90,7 @@ describe('chat in the browser', () => {
     const meta = await reply.getByTestId('message-meta').innerText();
     expect(meta).toContain(testModelName);
     expect(meta).toMatch(/\d+(\.\d)? tok\/s/);
-    expect(current!.errors).toEqual([]);
+    expect(pages.current!.errors).toEqual([]);
     await screenshot(page, 'chat');
   });
 
@@ -235,6 +226,6 @@ describe('chat in the browser', () => {
     await page.waitForURL('**/settings');
     await page.getByTestId('api-key-name').waitFor();
     await screenshot(page, 'settings');
-    expect(current!.errors).toEqual([]);
+    expect(pages.current!.errors).toEqual([]);
   });
 });

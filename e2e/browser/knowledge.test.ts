@@ -5,12 +5,13 @@
  * the base attached and follow the reply's citation to the passage. The chat uses a scripted
  * OpenAI-compatible model, because only a scripted one can be made to cite "[1]".
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../packages/server/src/llm/test-support/openai-compatible-test-server.js';
 import { requestMessages, type ScriptedReply } from '../../packages/server/src/llm/test-support/test-server-script.js';
 import { makeWorkspace, startServer, stopAllServers, testModelName, type ServerProcess, type Workspace } from '../support/server-process.js';
-import { bodyText, closeBrowser, launchBrowserOrError, message, openPage, pickModel, requireBrowser, screenshot, sendMessage, type TestPage } from './support/browser.js';
+import { bodyText, closeBrowser, launchBrowserOrError, message, pickModel, screenshot, sendMessage } from './support/browser.js';
+import { usePageSession } from './support/page-session.js';
 
 const SCRIPTED = 'scripted';
 const GUIDE = [
@@ -30,7 +31,6 @@ let workspace: Workspace;
 let upstream: OpenAICompatibleTestServer;
 let server: ServerProcess;
 let browser: Browser | Error;
-let current: TestPage | undefined;
 
 /** Answers from the passage it was given, citing it; says so when it was given none. */
 function scriptedModel(request: Parameters<typeof requestMessages>[0]): ScriptedReply {
@@ -39,6 +39,8 @@ function scriptedModel(request: Parameters<typeof requestMessages>[0]): Scripted
   if (!cited) return { tokens: ['I have no passage about that.'] };
   return { tokens: ['The office opens ', 'at nine ', `[${cited[1]}]. `, '<img src=x onerror="window.__pwned=1">'] };
 }
+
+const pages = usePageSession(() => browser, () => server);
 
 beforeAll(async () => {
   [browser, workspace, upstream] = await Promise.all([
@@ -51,28 +53,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await current?.context.close().catch(() => undefined);
+  await pages.close();
   await closeBrowser(browser);
   await stopAllServers();
   await upstream?.close();
   workspace?.remove();
 });
 
-beforeEach(async ({ task, onTestFailed }) => {
-  await current?.context.close().catch(() => undefined);
-  current = undefined;
-  onTestFailed(async () => {
-    if (!current) return;
-    await screenshot(current.page, `failed-${task.name}`).catch(() => undefined);
-    console.error(`page errors in "${task.name}":\n${current.errors.join('\n') || '(none)'}\n--- server ---\n${server.output().slice(-3000)}`);
-  });
-});
-
-async function open(path: string): Promise<Page> {
-  current = await openPage(requireBrowser(browser), server.url);
-  await current.page.goto(path);
-  return current.page;
-}
+const open = (path: string): Promise<Page> => pages.open(path);
 
 /** Records each status the document named `name` shows, in order, as the page changes. */
 async function watchDocument(page: Page, name: string): Promise<void> {

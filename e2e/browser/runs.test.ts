@@ -4,12 +4,13 @@
  * Cancel, and a run on the real tiny model. Agents that call tools use a scripted
  * OpenAI-compatible server (the tiny model cannot); the calculator is SutazAI's real one.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../packages/server/src/llm/test-support/openai-compatible-test-server.js';
 import { requestMessages, type ScriptedReply } from '../../packages/server/src/llm/test-support/test-server-script.js';
 import { makeWorkspace, startServer, stopAllServers, testModelName, type ServerProcess, type Workspace } from '../support/server-process.js';
-import { bodyText, closeBrowser, launchBrowserOrError, openPage, requireBrowser, screenshot, type TestPage } from './support/browser.js';
+import { bodyText, closeBrowser, launchBrowserOrError, screenshot } from './support/browser.js';
+import { usePageSession } from './support/page-session.js';
 
 const SCRIPTED = 'scripted';
 const PIRATE = 'You are a pirate who counts with the calculator.';
@@ -19,7 +20,6 @@ let workspace: Workspace;
 let upstream: OpenAICompatibleTestServer;
 let server: ServerProcess;
 let browser: Browser | Error;
-let current: TestPage | undefined;
 
 /** The pirate calls the calculator once, then answers with its result; the slow writer takes 20 s. */
 function scriptedModel(request: Parameters<typeof requestMessages>[0]): ScriptedReply {
@@ -37,6 +37,8 @@ async function createAgent(body: Record<string, unknown>): Promise<void> {
   if (response.status !== 201) throw new Error(`creating the agent answered ${response.status}: ${await response.text()}`);
 }
 
+const pages = usePageSession(() => browser, () => server);
+
 beforeAll(async () => {
   [browser, workspace, upstream] = await Promise.all([
     launchBrowserOrError(),
@@ -50,28 +52,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await current?.context.close().catch(() => undefined);
+  await pages.close();
   await closeBrowser(browser);
   await stopAllServers();
   await upstream?.close();
   workspace?.remove();
 });
 
-beforeEach(async ({ task, onTestFailed }) => {
-  await current?.context.close().catch(() => undefined);
-  current = undefined;
-  onTestFailed(async () => {
-    if (!current) return;
-    await screenshot(current.page, `failed-${task.name}`).catch(() => undefined);
-    console.error(`page errors in "${task.name}":\n${current.errors.join('\n') || '(none)'}\n--- server ---\n${server.output().slice(-3000)}`);
-  });
-});
-
-async function open(path: string): Promise<Page> {
-  current = await openPage(requireBrowser(browser), server.url);
-  await current.page.goto(path);
-  return current.page;
-}
+const open = (path: string): Promise<Page> => pages.open(path);
 
 /** Starts a run from the agent's page and waits for its page; returns the run id. */
 async function startRun(page: Page, agentId: string, input: string): Promise<string> {
