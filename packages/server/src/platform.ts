@@ -7,7 +7,6 @@ import { createAgentCatalog, type AgentCatalog } from './agents/agent-catalog.js
 import { createRunService, type RunService } from './agents/agent-runs.js';
 import { createEmbedderResolver } from './knowledge/embedder.js';
 import { chunkDocument } from './knowledge/ingestion/chunk-document.js';
-import { parseDocument } from './knowledge/ingestion/parse-document.js';
 import { createKnowledgeSearchTool } from './knowledge/knowledge-search-tool.js';
 import { createKnowledgeService, type KnowledgeService } from './knowledge/knowledge-service.js';
 import { createVectorStore } from './knowledge/vector-stores/index.js';
@@ -180,7 +179,8 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     storage, queue, vectors, logger, fetch: outboundFetch, maxDocumentBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES,
     embedder: createEmbedderResolver(registry, config.EMBEDDING_MODEL),
     ingestion: {
-      parse: (source) => parseDocument(source, { maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES }),
+      // The parsers (csv-parse, pdfjs, mammoth) load with the first document, not at start-up.
+      parse: async (source) => (await import('./knowledge/ingestion/parse-document.js')).parseDocument(source, { maxBytes: config.KNOWLEDGE_MAX_UPLOAD_BYTES }),
       chunk: (parsed, options) => chunkDocument(parsed, options),
     },
   });

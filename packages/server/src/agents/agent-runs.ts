@@ -12,8 +12,9 @@ import { AppError } from '../errors/catalogue.js';
 import type { DeliveredJob, JobConsumer, JobContext, JobQueue } from '../events/queue/job-queue.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
+import { decodeCursor, encodeCursor } from '../storage/conversations-repository.js';
 import { newId } from '../storage/ids.js';
-import { cancelRun, claimRun, finishRun, getRun, getRunById, insertRun, listRuns, requeueRun, setRunTurn, unfinishedRuns, type RunRow } from '../storage/runs-repository.js';
+import { cancelRun, claimRun, failQueuedRun, finishRun, getRun, getRunById, insertRun, listRuns, requeueRun, setRunTurn, unfinishedRuns, type RunRow } from '../storage/runs-repository.js';
 import type { AgentCatalog } from './agent-catalog.js';
 
 export const AGENT_RUN_JOB = 'agent-run';
@@ -104,8 +105,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       try {
         await queue.enqueue<RunJob>({ id, kind: AGENT_RUN_JOB, payload: { runId: id } });
       } catch (error) {
-        await finishRun(db, id, 0, { status: 'failed', result: null, error_code: 'QUEUE_UNAVAILABLE', error_message: 'The job queue did not accept the run.' }, Date.now()).catch(() => undefined);
-        await db.updateTable('agent_runs').set({ status: 'failed', error_code: 'QUEUE_UNAVAILABLE', error_message: 'The job queue did not accept the run.', finished_at: Date.now() }).where('id', '=', id).execute();
+        await failQueuedRun(db, id, { error_code: 'QUEUE_UNAVAILABLE', error_message: 'The job queue did not accept the run.' }, Date.now());
         throw new AppError('QUEUE_UNAVAILABLE', undefined, { cause: error });
       }
       return toRun((await getRun(db, ownerId, id))!);
@@ -118,7 +118,8 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     async list(ownerId, { limit, agentId, cursor }) {
-      const before = cursor === undefined ? undefined : decodeCursor(cursor);
+      const decoded = cursor === undefined ? undefined : decodeCursor(cursor);
+      const before = decoded && { createdAt: decoded.updatedAt, id: decoded.id };
       if (cursor !== undefined && !before) throw new AppError('VALIDATION_FAILED', 'cursor is not a value returned as next_cursor.');
       const rows = await listRuns(db, ownerId, { limit: limit + 1, agentId, before });
       const page = rows.slice(0, limit);
@@ -159,18 +160,4 @@ export function toRun(row: RunRow): Run {
     conversation_id: row.conversation_id, message_id: row.message_id,
     created_at: Number(row.created_at), updated_at: Number(row.updated_at), finished_at: row.finished_at === null ? null : Number(row.finished_at),
   };
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] };
-  } catch {
-    // not ours
-  }
-  return undefined;
 }

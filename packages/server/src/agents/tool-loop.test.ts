@@ -96,11 +96,10 @@ describe('agent tool loop (OpenAI-compatible test server scripting the tool call
         reject(context.signal.reason as Error);
       })),
     };
-    const started = Date.now();
+    // A hang would run into the test's own timeout.
     const { outcome } = await run({ tools: [wait], limits: { ...limits, max_duration_ms: 1000 }, toolTimeoutMs: 60_000 });
     expect(outcome.limit).toMatchObject({ kind: 'time' });
     expect(sawAbort).toBe(true);
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('answers a call of a tool the agent does not have with an error result and never runs it', async () => {

@@ -15,7 +15,7 @@ import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
-import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
+import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { databaseUnavailable } from '../storage/database-errors.js';
 import { findUserById } from '../storage/users-repository.js';
@@ -380,10 +380,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       let seq = (from.seq ?? 0) + 1;
       if (from.seq === undefined) {
         // Replaying from the start: the reply's tool calls and results come first, as they did live.
-        for (const row of await toolMessagesOf(db, ownerId, [message.id])) {
-          const call = { call_id: row.tool_call_id ?? row.id, tool: row.tool_name ?? '' };
-          listener({ seq: seq++, offset: 0, event: { type: 'tool-call', ...call, arguments: JSON.parse(row.tool_arguments ?? '{}') as Record<string, unknown> } });
-          listener({ seq: seq++, offset: 0, event: { type: 'tool-result', ...call, content: row.content, is_error: row.status === 'error' } });
+        for (const call of (await toolMessagesOf(db, ownerId, [message.id])).map(storedToolCall)) {
+          listener({ seq: seq++, offset: 0, event: { type: 'tool-call', call_id: call.id, tool: call.name, arguments: call.arguments } });
+          listener({ seq: seq++, offset: 0, event: { type: 'tool-result', call_id: call.id, tool: call.name, content: call.content, is_error: call.isError } });
         }
       }
       const rest = message.content.slice(from.offset);
@@ -417,10 +416,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 /** Tool rows of one reply as the calls and results the model made and saw, round by round. */
 function toolExchange(rows: MessageRow[]): ChatMessage[] {
   const messages: ChatMessage[] = [];
-  for (const round of groupBy(rows, (row) => row.step ?? 0).values()) {
-    messages.push({ role: 'assistant', content: '', toolCalls: round.map((row) => ({ id: row.tool_call_id ?? row.id, name: row.tool_name ?? '', arguments: JSON.parse(row.tool_arguments ?? '{}') as Record<string, unknown> })) });
-    for (const row of round) {
-      messages.push({ role: 'tool', content: fenceToolResult(row.tool_name ?? '', { content: row.content, isError: row.status === 'error' }), toolCallId: row.tool_call_id ?? row.id, toolName: row.tool_name ?? '' });
+  for (const round of groupBy(rows.map(storedToolCall), (call) => call.step).values()) {
+    messages.push({ role: 'assistant', content: '', toolCalls: round.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
+    for (const call of round) {
+      messages.push({ role: 'tool', content: fenceToolResult(call.name, { content: call.content, isError: call.isError }), toolCallId: call.id, toolName: call.name });
     }
   }
   return messages;

@@ -8,7 +8,10 @@ import type { Citation, KnowledgeBase, KnowledgeDocument, KnowledgeSearchRespons
 import { AppError } from '../errors/catalogue.js';
 import type { JobConsumer, JobQueue } from '../events/queue/job-queue.js';
 import type { Logger } from '../logger.js';
-import { readLimitedBody } from '../net/read-limited-body.js';
+import { OutboundResponseTooLargeError, readLimitedBody } from '../net/read-limited-body.js';
+import { toAppError } from '../chat/provider-errors.js';
+import { ProviderError } from '../llm/provider.js';
+import { isIngestionError } from './ingestion/document-errors.js';
 import type { Storage } from '../storage/database.js';
 import { newId } from '../storage/ids.js';
 import {
@@ -324,17 +327,17 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
   };
 }
 
+/** What stopped ingestion, as a catalogue error: the parsers' own codes and hints, then what a fetch or an embedding call throws. */
 function documentError(error: unknown): AppError {
+  if (isIngestionError(error)) return new AppError(error.code, error.message, { hint: error.hint, cause: error });
+  if (error instanceof OutboundResponseTooLargeError) return new AppError('PAYLOAD_TOO_LARGE', error.message, { cause: error });
   const name = (error as Error | undefined)?.name ?? '';
-  const message = (error as Error | undefined)?.message ?? String(error);
-  if (name === 'UnsupportedDocumentError') return new AppError('DOCUMENT_UNSUPPORTED', message);
-  if (name === 'DocumentParseError') return new AppError('DOCUMENT_PARSE_FAILED', message);
-  if (name === 'OutboundResponseTooLargeError' || name === 'DocumentTooLargeError') return new AppError('PAYLOAD_TOO_LARGE', message);
-  if (name === 'OutboundRequestBlockedError') return new AppError('OUTBOUND_REQUEST_BLOCKED', message);
-  if (name === 'ProviderError') return new AppError('PROVIDER_ERROR', `Embedding failed: ${message}`);
-  if (name === 'TimeoutError' || name === 'AbortError') return new AppError('DOCUMENT_FETCH_FAILED', `The document could not be fetched in time: ${message}`);
-  if (name === 'TypeError' && /fetch/i.test(message)) return new AppError('DOCUMENT_FETCH_FAILED', message);
-  return new AppError('INTERNAL_ERROR', 'The document could not be indexed.', { cause: error });
+  if (name === 'TimeoutError' || name === 'AbortError') return new AppError('DOCUMENT_FETCH_FAILED', `The document could not be fetched in time: ${(error as Error).message}`, { cause: error });
+  if (error instanceof TypeError && /fetch/i.test(error.message)) return new AppError('DOCUMENT_FETCH_FAILED', error.message, { cause: error });
+  // Blocked addresses and the embedding provider's errors map as they do for a chat turn.
+  const mapped = toAppError(error);
+  if (mapped.code === 'INTERNAL_ERROR') return new AppError('INTERNAL_ERROR', 'The document could not be indexed.', { cause: error });
+  return error instanceof ProviderError ? new AppError(mapped.code, `Embedding failed: ${mapped.message}`, { hint: mapped.hint, cause: error }) : mapped;
 }
 
 function toBase(row: BaseWithCounts): KnowledgeBase {

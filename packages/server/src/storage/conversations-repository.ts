@@ -71,8 +71,9 @@ export async function touchConversation(db: Kysely<Database>, ownerId: string, i
     .where('owner_id', '=', ownerId).where('id', '=', id).execute();
 }
 
-function encodeCursor(updatedAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([updatedAt, id])).toString('base64url');
+/** A keyset cursor: the time column a list is ordered by (newest first) and the id that breaks ties. */
+export function encodeCursor(time: number, id: string): string {
+  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
 }
 
 /** An unreadable cursor is a client error, reported by the caller. */

@@ -51,6 +51,23 @@ export async function insertToolMessage(db: Kysely<Database>, m: NewToolMessage)
   }).execute();
 }
 
+/** A stored tool message read back as the call it records and its result. */
+export interface StoredToolCall {
+  id: string;
+  name: string;
+  arguments: Record<string, unknown>;
+  content: string;
+  isError: boolean;
+  step: number;
+}
+
+export function storedToolCall(row: MessageRow): StoredToolCall {
+  return {
+    id: row.tool_call_id ?? row.id, name: row.tool_name ?? '', arguments: JSON.parse(row.tool_arguments ?? '{}') as Record<string, unknown>,
+    content: row.content, isError: row.status === 'error', step: row.step ?? 0,
+  };
+}
+
 /** The tool messages of these replies, in the order they were made. */
 export async function toolMessagesOf(db: Kysely<Database>, ownerId: string, parentIds: readonly string[]): Promise<MessageRow[]> {
   if (parentIds.length === 0) return [];

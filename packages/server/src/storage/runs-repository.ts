@@ -59,6 +59,11 @@ export async function finishRun(db: Kysely<Database>, id: string, attempt: numbe
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** A run the queue never accepted: failed before any attempt. */
+export async function failQueuedRun(db: Kysely<Database>, id: string, end: { error_code: string; error_message: string }, now: number): Promise<void> {
+  await db.updateTable('agent_runs').set({ status: 'failed', ...end, updated_at: now, finished_at: now }).where('id', '=', id).where('status', '=', 'queued').execute();
+}
+
 /** A running attempt handed back to the queue (shutdown): it will be claimed again. */
 export async function requeueRun(db: Kysely<Database>, id: string, attempt: number, now: number): Promise<void> {
   await db.updateTable('agent_runs').set({ status: 'queued', updated_at: now }).where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'running').execute();

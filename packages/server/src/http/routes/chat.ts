@@ -158,7 +158,7 @@ export function eventError(event: { code: string; message: string }): AppError {
   return new AppError(code, event.message);
 }
 
-function header(request: FastifyRequest, name: string): string | undefined {
+export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -5,7 +5,7 @@ import { type Citation, ConversationDetail, ConversationId, ConversationList, Co
 import { AppError } from '../../errors/catalogue.js';
 import type { Storage } from '../../storage/database.js';
 import { decodeCursor, deleteConversation, getConversation, listConversations, renameConversation, type ConversationRow } from '../../storage/conversations-repository.js';
-import { listMessages, toolMessagesOf, type MessageRow } from '../../storage/messages-repository.js';
+import { listMessages, storedToolCall, toolMessagesOf, type MessageRow } from '../../storage/messages-repository.js';
 
 const Params = Type.Object({ id: ConversationId });
 const notFound = { 404: ErrorResponse, 400: ErrorResponse };
@@ -74,10 +74,7 @@ function message(row: MessageRow, toolRows: MessageRow[]): Message {
     time_to_first_token_ms: row.time_to_first_token_ms, duration_ms: row.duration_ms, error_code: row.error_code, created_at: iso(row.created_at),
     ...(row.citations ? { citations: JSON.parse(row.citations) as Citation[] } : {}),
     ...(toolRows.length > 0 ? {
-      tool_calls: toolRows.map((t) => ({
-        id: t.tool_call_id ?? t.id, tool: t.tool_name ?? '', arguments: JSON.parse(t.tool_arguments ?? '{}') as Record<string, unknown>,
-        content: t.content, is_error: t.status === 'error', step: t.step ?? 0,
-      })),
+      tool_calls: toolRows.map(storedToolCall).map((c) => ({ id: c.id, tool: c.name, arguments: c.arguments, content: c.content, is_error: c.isError, step: c.step })),
     } : {}),
   };
 }

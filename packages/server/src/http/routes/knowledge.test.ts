@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../llm/test-support/openai-compatible-test-server.js';
 import { requestMessages } from '../../llm/test-support/test-server-script.js';
-import { parseSse, startTestApp, testModelName, type TestApp } from '../test-support/test-app.js';
+import { parseSse, startTestApp, until, testModelName, type TestApp } from '../test-support/test-app.js';
 
 const HANDBOOK = `# Lighthouse Handbook
 
@@ -24,16 +24,6 @@ Pick young nettle tops in spring, blanch them, and blend with potato and stock.
 ## Barley broth
 Simmer pearl barley with carrots, leeks and thyme for an hour.
 `;
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('knowledge bases with the real embedded model embedding', () => {
   let t: TestApp;

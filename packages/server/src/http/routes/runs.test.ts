@@ -1,19 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../llm/test-support/openai-compatible-test-server.js';
 import { requestMessages } from '../../llm/test-support/test-server-script.js';
-import { parseSse, startTestApp, type TestApp } from '../test-support/test-app.js';
+import { parseSse, startTestApp, until, type TestApp } from '../test-support/test-app.js';
 
 const tokens = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `);
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('agent runs in the background (in-process queue)', () => {
   let upstream: OpenAICompatibleTestServer;

@@ -6,7 +6,7 @@ import { toRun, type RunService } from '../../agents/agent-runs.js';
 import type { ChatService } from '../../chat/chat-service.js';
 import { AppError } from '../../errors/catalogue.js';
 import { parseEventId } from '../sse.js';
-import { streamSse, type WatchCredential } from './chat.js';
+import { header, streamSse, type WatchCredential } from './chat.js';
 
 const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 503: ErrorResponse };
@@ -47,8 +47,7 @@ export function runRoutes(runs: RunService, chat: ChatService, watch: WatchCrede
     }, async (request, reply) => {
       const run = await runs.get(request.ownerId, request.params.id);
       if (!run.message_id) throw new AppError('RUN_NOT_STARTED', `The run "${run.id}" is ${run.status} and has no events yet.`);
-      const given = request.headers['last-event-id'];
-      const resume = parseEventId((typeof given === 'string' ? given : undefined) ?? request.query.last_event_id);
+      const resume = parseEventId(header(request, 'last-event-id') ?? request.query.last_event_id);
       if (resume && resume.messageId !== run.message_id) throw new AppError('VALIDATION_FAILED', 'Last-Event-ID belongs to another stream.');
       return streamSse(request, reply, chat, watch, resume ?? { messageId: run.message_id, seq: undefined, offset: 0 });
     });
