@@ -51,6 +51,7 @@ export interface UsearchSidecar {
   count(collection: string): number;
   countInDocuments(collection: string, documentIds: readonly string[]): number;
   vectorsInDocuments(collection: string, documentIds: readonly string[]): IterableIterator<StoredVectorRow>;
+  vectors(collection: string): IterableIterator<StoredVectorRow>;
   rowsByKeys(keys: readonly number[]): VectorRow[];
   keysInDocuments(keys: readonly number[], documentIds: readonly string[]): Set<number>;
   addedSince(collection: string, generation: number): IterableIterator<{ key: number; vector: Buffer }>;
@@ -110,6 +111,7 @@ export function openUsearchSidecar(file: string): UsearchSidecar {
     count: db.prepare<[string], { n: number }>('select count(*) as n from vectors where collection = ?'),
     countInDocuments: db.prepare<[string, string], { n: number }>('select count(*) as n from vectors where collection = ? and document_id in (select value from json_each(?))'),
     vectorsInDocuments: db.prepare<[string, string], StoredVectorRow>('select key, id, document_id, vector from vectors where collection = ? and document_id in (select value from json_each(?))'),
+    vectors: db.prepare<[string], StoredVectorRow>('select key, id, document_id, vector from vectors where collection = ?'),
     rowsByKeys: db.prepare<[string], VectorRow>('select key, id, document_id from vectors where key in (select value from json_each(?))'),
     keysInDocumentsByKeys: db.prepare<[string, string], { key: number }>('select key from vectors where key in (select value from json_each(?)) and document_id in (select value from json_each(?))'),
     addedSince: db.prepare<[string, number], { key: number; vector: Buffer }>('select key, vector from vectors where collection = ? and generation > ? order by key'),
@@ -164,6 +166,7 @@ export function openUsearchSidecar(file: string): UsearchSidecar {
     count: (collection: string) => statements.count.get(collection)!.n,
     countInDocuments: (collection: string, documentIds: readonly string[]) => statements.countInDocuments.get(collection, JSON.stringify(documentIds))!.n,
     vectorsInDocuments: (collection: string, documentIds: readonly string[]) => statements.vectorsInDocuments.iterate(collection, JSON.stringify(documentIds)),
+    vectors: (collection: string) => statements.vectors.iterate(collection),
     rowsByKeys: (keys: readonly number[]) => statements.rowsByKeys.all(JSON.stringify(keys)),
     keysInDocuments: (keys: readonly number[], documentIds: readonly string[]) =>
       new Set(statements.keysInDocumentsByKeys.all(JSON.stringify(keys), JSON.stringify(documentIds)).map((row) => row.key)),

@@ -18,7 +18,7 @@ import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords,
 import { bytesVector, dot, norm, topK } from '../vector-math.js';
 import type { VectorMatch, VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
-import { openUsearchSidecar, type UsearchSidecar, type VectorRow, type WriteResult } from './usearch-sidecar.js';
+import { openUsearchSidecar, type StoredVectorRow, type UsearchSidecar, type VectorRow, type WriteResult } from './usearch-sidecar.js';
 
 type Usearch = typeof import('usearch').default;
 let usearchModule: Usearch | undefined;
@@ -42,6 +42,8 @@ export interface UsearchStoreOptions {
   expansionSearch?: number;
   /** A filtered search over at most this many vectors is exact, read from the sidecar. */
   exactSearchLimit?: number;
+  /** A collection of at most this many vectors is searched exactly: the graph would save nothing, and HNSW may miss a neighbour. */
+  smallCollectionLimit?: number;
   /** The graph is saved this long after the last write (and on close). */
   saveDelayMs?: number;
 }
@@ -57,7 +59,7 @@ interface OpenCollection {
 }
 
 export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
-  const { dir, connectivity = 16, expansionAdd = 64, expansionSearch = 96, exactSearchLimit = 10_000, saveDelayMs = 2_000 } = options;
+  const { dir, connectivity = 16, expansionAdd = 64, expansionSearch = 96, exactSearchLimit = 10_000, smallCollectionLimit = 1_000, saveDelayMs = 2_000 } = options;
   mkdirSync(dir, { recursive: true });
   const sidecarFile = path.join(dir, 'usearch.sqlite');
   const sidecar: UsearchSidecar = openUsearchSidecar(sidecarFile);
@@ -169,9 +171,9 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
     target.savedGeneration = target.generation;
   }
 
-  function exactInDocuments(name: string, query: Float32Array, k: number, documentIds: readonly string[]): VectorMatch[] {
+  function exactSearch(rows: IterableIterator<StoredVectorRow>, query: Float32Array, k: number): VectorMatch[] {
     const queryNorm = norm(query);
-    const best = topK(sidecar.vectorsInDocuments(name, documentIds), k, (row) => {
+    const best = topK(rows, k, (row) => {
       const vector = bytesVector(row.vector);
       return dot(vector, query) / (norm(vector) * queryNorm);
     });
@@ -230,7 +232,8 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
       }
       const { vector, k, documentIds } = checkedSearch(query, target.dimensions, name);
       if (k === 0 || documentIds?.length === 0 || target.index.size() === 0) return [];
-      if (documentIds && sidecar.countInDocuments(name, documentIds) <= exactSearchLimit) return exactInDocuments(name, vector, k, documentIds);
+      if (documentIds && sidecar.countInDocuments(name, documentIds) <= exactSearchLimit) return exactSearch(sidecar.vectorsInDocuments(name, documentIds), vector, k);
+      if (!documentIds && target.index.size() <= smallCollectionLimit) return exactSearch(sidecar.vectors(name), vector, k);
       return graphSearch(target, vector, k, documentIds);
     },
 
