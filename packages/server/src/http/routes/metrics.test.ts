@@ -12,7 +12,8 @@ describe('GET /metrics with accounts and METRICS_TOKEN', () => {
   let adminToken: string;
   let userToken: string;
   beforeAll(async () => {
-    upstream = await startOpenAICompatibleTestServer({ models: ['scripted'] });
+    // Tokens a few milliseconds apart: a reply that ends in the millisecond it starts has no tokens-per-second figure.
+    upstream = await startOpenAICompatibleTestServer({ models: ['scripted'], chat: { tokens: ['Hello', ',', ' world'], delayMs: 5 } });
     t = await startTestApp({ env: { AUTH: 'enabled', OPENAI_BASE_URL: upstream.baseURL, METRICS_TOKEN } });
     const post = (url: string, payload: object, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url, payload, headers });
     await post('/api/v1/auth/register', { email: 'admin@example.com', password: 'admin password' });
