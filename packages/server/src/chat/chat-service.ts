@@ -15,7 +15,7 @@ import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
-import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
+import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGeneration, interruptStaleGenerations, staleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { databaseUnavailable } from '../storage/database-errors.js';
 import { findUserById } from '../storage/users-repository.js';
@@ -71,12 +71,18 @@ export interface ChatService {
   subscribe(ownerId: string, from: ResumePoint, listener: (event: StoredStreamEvent) => void): Promise<{ unsubscribe(): void; ended: boolean } | undefined>;
   /** Stops a reply being generated here or on another replica; false when there is none of the owner's. */
   stop(ownerId: string, messageId: string): Promise<boolean>;
-  /** Marks replies left `generating` by a dead process as interrupted. */
+  /**
+   * Marks replies left `generating` by a dead process as interrupted, with the text the stream
+   * hub still holds when that is more than the last progress save.
+   */
   recoverInterrupted(options: { staleAfterMs: number }): Promise<number>;
   activeCount(): number;
   /** Stops every generation and waits until each is stored. */
   close(): Promise<void>;
 }
+
+/** Lost replies whose text one sweep tries to recover from the stream hub; the rest are just marked. */
+const RECOVER_BATCH = 100;
 
 export interface ChatServiceOptions {
   storage: Storage;
@@ -401,7 +407,20 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
     stop: (ownerId, messageId) => hub.stop(messageId, ownerId),
 
-    recoverInterrupted: ({ staleAfterMs }) => interruptStaleGenerations(db, Date.now() - staleAfterMs, Date.now()),
+    async recoverInterrupted({ staleAfterMs }) {
+      const staleBefore = Date.now() - staleAfterMs;
+      // A dead replica's last second of text is in the stream hub (Redis) when nowhere else.
+      let recovered = 0;
+      for (const { id, content } of await staleGenerations(db, staleBefore, RECOVER_BATCH)) {
+        const streamed = await hub.streamedText(id).catch((error: unknown) => {
+          logger.warn({ err: error, messageId: id }, 'could not read a lost reply\'s stream; storing the text saved before');
+          return undefined;
+        });
+        const text = streamed && streamed.from <= content.length ? content.slice(0, streamed.from) + streamed.text : '';
+        if (text.length > content.length && await interruptStaleGeneration(db, id, text, staleBefore, Date.now())) recovered++;
+      }
+      return recovered + await interruptStaleGenerations(db, staleBefore, Date.now());
+    },
 
     activeCount: () => running.size,
 

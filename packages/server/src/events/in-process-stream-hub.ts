@@ -1,5 +1,5 @@
 import type { ChatStreamEvent } from '@sutazai/contracts';
-import type { StoredStreamEvent, StreamHub, StreamListener, StreamPublisher } from './stream-hub.js';
+import { textOfEvents, type StoredStreamEvent, type StreamHub, type StreamListener, type StreamPublisher } from './stream-hub.js';
 
 interface Stream {
   ownerId: string;
@@ -87,6 +87,11 @@ export function createInProcessStreamHub(options: InProcessStreamHubOptions): St
       if (!stream || stream.ownerId !== ownerId || stream.ended) return false;
       stream.onStop();
       return true;
+    },
+
+    async streamedText(streamId) {
+      const stream = streams.get(streamId);
+      return stream && textOfEvents(stream.events);
     },
 
     activeCount: () => active,

@@ -27,7 +27,7 @@ import type { Logger } from '../logger.js';
 import { CHECK_SCRIPT, FINALIZE_SCRIPT, WATCH_SCRIPT, entryId, parseEntry, replicaKey, stopChannel, streamKeys, type RawEntry } from './redis-stream-keys.js';
 import { createStreamFollower } from './redis-stream-follower.js';
 import { createStreamWriter } from './redis-stream-writer.js';
-import type { StoredStreamEvent, StreamHub, StreamListener, StreamPublisher } from './stream-hub.js';
+import { textOfEvents, type StoredStreamEvent, type StreamHub, type StreamListener, type StreamPublisher } from './stream-hub.js';
 
 export interface RedisStreamHubOptions {
   /** Commands; the hub opens two more connections like it (a blocking reader, a subscriber). */
@@ -311,6 +311,14 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
         logger.warn({ err: error, streamId }, 'could not send a stop request through Redis');
         return false;
       }
+    },
+
+    async streamedText(streamId) {
+      const local = streams.get(streamId);
+      if (local) return textOfEvents(local.events);
+      const entries = (await redis.xrange(streamKeys(prefix, streamId).events, '-', '+')) as RawEntry[];
+      return textOfEvents(entries.map(parseEntry).filter((entry) => entry?.kind === 'event')
+        .map(({ seq, offset, event }) => ({ seq, offset, event: event as ChatStreamEvent })));
     },
 
     activeCount: () => active,

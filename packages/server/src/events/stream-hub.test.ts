@@ -1,10 +1,11 @@
 /** The stream-hub conformance suite on both adapters: in-process, and Redis (the real server, keys under a prefix of this run). */
 import type { Redis } from 'ioredis';
-import { afterAll, describe } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createInProcessStreamHub } from './in-process-stream-hub.js';
 import { createRedisStreamHub } from './redis-stream-hub.js';
 import { connectTestRedis, deleteKeys, uniqueRedisPrefix } from './test-support/redis-fixture.js';
 import { runStreamHubConformance } from './test-support/stream-hub-conformance.js';
+import { textOfEvents } from './stream-hub.js';
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 
@@ -40,5 +41,17 @@ describe('Redis stream hub', () => {
     },
     deliveryMs: 100,
     abandonSlackMs: 150,
+  });
+});
+
+describe('textOfEvents', () => {
+  it('joins the text-deltas and says where they start when older events were trimmed', () => {
+    const events = [
+      { seq: 7, offset: 40, event: { type: 'tool-result', call_id: 'c', tool: 't', content: 'x', is_error: false } },
+      { seq: 8, offset: 45, event: { type: 'text-delta', text: 'hello' } },
+      { seq: 9, offset: 51, event: { type: 'text-delta', text: ' world' } },
+    ] as const;
+    expect(textOfEvents(events)).toEqual({ from: 40, text: 'hello world' });
+    expect(textOfEvents(events.slice(0, 1))).toBeUndefined();
   });
 });

@@ -14,6 +14,23 @@ export interface StoredStreamEvent {
   event: ChatStreamEvent;
 }
 
+export interface StreamedText {
+  from: number;
+  text: string;
+}
+
+/** The text-deltas of stored events in order, and where in the reply they start. */
+export function textOfEvents(events: Iterable<StoredStreamEvent>): StreamedText | undefined {
+  let from: number | undefined;
+  let text = '';
+  for (const { event, offset } of events) {
+    if (event.type !== 'text-delta') continue;
+    from ??= offset - event.text.length;
+    text += event.text;
+  }
+  return from === undefined ? undefined : { from, text };
+}
+
 export type StreamListener = (event: StoredStreamEvent) => void;
 
 export interface StreamPublisher {
@@ -39,6 +56,13 @@ export interface StreamHub {
    * owner's, or over.
    */
   stop(streamId: string, ownerId: string): Promise<boolean>;
+  /**
+   * The reply text the stream carried, as far as the hub still holds it: `text` starts at
+   * UTF-16 offset `from` of the reply (older events may have been trimmed). Undefined when
+   * the hub does not know the stream. Lets a replica store the last text of a reply whose
+   * generator died between two progress saves.
+   */
+  streamedText(streamId: string): Promise<StreamedText | undefined>;
   /** Streams this process is generating right now. */
   activeCount(): number;
   close(): void;

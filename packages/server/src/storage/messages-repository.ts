@@ -121,6 +121,19 @@ export async function recentMessages(db: Kysely<Database>, ownerId: string, conv
  * a live generation would have saved progress (it saves every second), so on a shared
  * database other replicas' live replies are left alone.
  */
+export async function staleGenerations(db: Kysely<Database>, staleBefore: number, limit: number): Promise<Array<Pick<MessageRow, 'id' | 'content'>>> {
+  return db.selectFrom('messages').select(['id', 'content'])
+    .where('status', '=', 'generating').where('updated_at', '<', staleBefore).orderBy('updated_at').limit(limit).execute();
+}
+
+/** Marks one stale reply interrupted with the text recovered for it; false if it was no longer stale. */
+export async function interruptStaleGeneration(db: Kysely<Database>, id: string, content: string, staleBefore: number, now: number): Promise<boolean> {
+  const result = await db.updateTable('messages')
+    .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', content, updated_at: now })
+    .where('id', '=', id).where('status', '=', 'generating').where('updated_at', '<', staleBefore).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function interruptStaleGenerations(db: Kysely<Database>, staleBefore: number, now: number): Promise<number> {
   const result = await db.updateTable('messages')
     .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', updated_at: now })

@@ -98,6 +98,17 @@ export function runStreamHubConformance({ createReplicas, deliveryMs, abandonSla
     }
   }));
 
+  it('gives back the text a stream carried, on any replica, and nothing for a stream nobody opened', () => withReplicas(async ({ generator, other }) => {
+    const id = uniqueId();
+    const publisher = generator.open(id, 'alice', handlers());
+    publisher.publish(delta('Hello'), 5);
+    publisher.publish({ type: 'tool-call', call_id: 'c1', tool: 'calculator', arguments: { expression: '1+1' } }, 5);
+    publisher.publish(delta(', world'), 12);
+    await sleep(deliveryMs);
+    for (const hub of [generator, other]) expect(await hub.streamedText(id)).toEqual({ from: 0, text: 'Hello, world' });
+    expect(await other.streamedText(uniqueId())).toBeUndefined();
+  }));
+
   it('does not let another owner subscribe to or stop a stream', () => withReplicas(async ({ generator, other }) => {
     const id = uniqueId();
     const h = handlers();
