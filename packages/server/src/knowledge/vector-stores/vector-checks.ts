@@ -2,7 +2,7 @@
  * The checks every store makes before it writes or searches, so that a bad vector or name is
  * the same clear error everywhere and nothing of a bad batch is written.
  */
-import { MAX_SEARCH_K, type VectorRecord, type VectorSearch } from './vector-store.js';
+import { MAX_SCAN_LIMIT, MAX_SEARCH_K, type VectorRecord, type VectorScan, type VectorSearch } from './vector-store.js';
 import { VectorStoreError, dimensionsMismatch } from './vector-store-error.js';
 
 export function checkCollectionName(name: unknown): asserts name is string {
@@ -80,5 +80,16 @@ export function checkSearchShape(query: VectorSearch): void {
   checkK(query.k);
   if (!(query.vector instanceof Float32Array) && !Array.isArray(query.vector)) {
     throw new VectorStoreError('VECTOR_INVALID', 'The query vector is not an array of numbers.');
+  }
+}
+
+/** A scan's limit and cursor; `cursor` is each store's own text, checked only to be text. */
+export function checkScan(options: VectorScan): void {
+  const { limit, cursor } = options ?? ({} as VectorScan);
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SCAN_LIMIT) {
+    throw new VectorStoreError('VECTOR_INVALID', `A scan's limit must be a whole number from 1 to ${MAX_SCAN_LIMIT}, not ${String(limit)}.`);
+  }
+  if (cursor !== undefined && (typeof cursor !== 'string' || cursor.length === 0)) {
+    throw new VectorStoreError('VECTOR_INVALID', 'A scan\'s cursor must be the non-empty text a previous page returned.');
   }
 }

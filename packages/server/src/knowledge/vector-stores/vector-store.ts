@@ -16,6 +16,10 @@
  * - Every vector (stored or searched) has the collection's dimensions, finite components and
  *   a non-zero length; otherwise the call fails with `VECTOR_DIMENSIONS_MISMATCH` or
  *   `VECTOR_INVALID` before anything is written.
+ * - `scan` pages through a collection: every record exactly once, with the direction it was
+ *   written with (Qdrant keeps unit vectors, the others what was written), in an order of the
+ *   store's own that holds while nobody writes to the collection; a page's cursor continues the
+ *   scan, also in another process. A missing collection scans as one empty page.
  * - Errors are `VectorStoreError` (`vector-store-error.ts`) with a code, a hint and `retryable`.
  */
 
@@ -53,6 +57,28 @@ export interface VectorSearch {
 /** The largest `k` a search may ask for: retrieval wants a handful, and some engines cap it. */
 export const MAX_SEARCH_K = 1000;
 
+export interface VectorScan {
+  /** How many records at most: an integer from 1 to `MAX_SCAN_LIMIT`. */
+  limit: number;
+  /** The `cursor` of the previous page; from the start when undefined. */
+  cursor?: string;
+}
+
+export interface StoredVector {
+  id: string;
+  documentId: string;
+  vector: Float32Array;
+}
+
+export interface VectorScanPage {
+  records: StoredVector[];
+  /** Continues the scan after this page; undefined at the end (a full page may be followed by an empty one). */
+  cursor?: string;
+}
+
+/** The largest page `scan` returns. */
+export const MAX_SCAN_LIMIT = 1000;
+
 export interface VectorStoreProbe {
   status: 'healthy' | 'down';
   latencyMs: number;
@@ -72,6 +98,8 @@ export interface VectorStore {
   deleteDocument(collection: string, documentId: string): Promise<void>;
   dropCollection(collection: string): Promise<void>;
   count(collection: string): Promise<number>;
+  /** One page of the collection's records, for export and verification (`sutazai migrate`). */
+  scan(collection: string, options: VectorScan): Promise<VectorScanPage>;
   /** A real round trip, for health. */
   probe(): Promise<VectorStoreProbe>;
   /** Flushes what is kept in memory and releases files and handles; a shared pool passed in stays open. */

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import * as lancedb from '@lancedb/lancedb';
 import { safeCollectionName } from '../collection-names.js';
 import { createSerialQueues } from '../serial-queue.js';
-import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords, checkedSearch, type CheckedRecord } from '../vector-checks.js';
+import { checkCollectionName, checkDimensions, checkScan, checkSearchShape, checkedRecords, checkedSearch, type CheckedRecord } from '../vector-checks.js';
 import type { VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
 
@@ -228,6 +228,23 @@ export function createLanceDbStore(options: LanceDbStoreOptions): VectorStore {
       checkCollectionName(name);
       const target = await open(name);
       return target ? target.table.countRows() : 0;
+    },
+
+    async scan(name, options) {
+      checkCollectionName(name);
+      checkScan(options);
+      const target = await open(name);
+      if (!target) return { records: [] };
+      try {
+        // By id: the last id of a page is where the next one starts, in any process.
+        let query = target.table.query().select(['id', 'document_id', 'vector']).orderBy({ columnName: 'id', ascending: true, nullsFirst: false }).limit(options.limit);
+        if (options.cursor !== undefined) query = query.where(`id > ${quoted(options.cursor)}`);
+        const rows = (await query.toArray()) as { id: string; document_id: string; vector: ArrayLike<number> }[];
+        const records = rows.map((row) => ({ id: row.id, documentId: row.document_id, vector: Float32Array.from(row.vector) }));
+        return rows.length < options.limit ? { records } : { records, cursor: records.at(-1)!.id };
+      } catch (error) {
+        throw failure(`read "${name}"`, error);
+      }
     },
 
     async probe() {

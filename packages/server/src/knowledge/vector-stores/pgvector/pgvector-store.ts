@@ -17,7 +17,7 @@
  * class are always named with their schema.
  */
 import { safeCollectionName } from '../collection-names.js';
-import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
+import { checkCollectionName, checkDimensions, checkScan, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
 import type { VectorMatch, VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
 
@@ -253,6 +253,19 @@ export function createPgVectorStore(options: PgVectorStoreOptions): VectorStore 
       if (!target) return 0;
       const rows = await orMissing(name, () => run(`select count(*)::integer as n from ${identifier(target.table)}`, [], `count "${name}"`), () => [{ n: 0 }]);
       return Number(rows[0]?.n ?? 0);
+    },
+
+    async scan(name, options) {
+      checkCollectionName(name);
+      checkScan(options);
+      const target = await describe(name);
+      if (!target) return { records: [] };
+      // By the primary key: the index gives the order, and the last id is where the next page starts.
+      const rows = await orMissing(name, () => run(
+        `select id, document_id, embedding::text as embedding from ${identifier(target.table)} where $1::text is null or id > $1 order by id limit $2`,
+        [options.cursor ?? null, options.limit], `read "${name}"`), () => []);
+      const records = rows.map((row) => ({ id: String(row.id), documentId: String(row.document_id), vector: Float32Array.from(JSON.parse(String(row.embedding)) as number[]) }));
+      return rows.length < options.limit ? { records } : { records, cursor: records.at(-1)!.id };
     },
 
     async probe() {

@@ -6,11 +6,11 @@
  * `chunk_id`, with `document_id` for filtering and deletion.
  *
  * Endpoints: GET/PUT/DELETE /collections/{name}, PUT /collections/{name}/index,
- * PUT /collections/{name}/points, POST /collections/{name}/points/{search,delete,count},
+ * PUT /collections/{name}/points, POST /collections/{name}/points/{search,delete,count,scroll},
  * GET /collections (the probe). Writes wait for Qdrant to apply them (`wait=true`).
  */
 import { safeCollectionName } from '../collection-names.js';
-import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
+import { checkCollectionName, checkDimensions, checkScan, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
 import type { VectorMatch, VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
 import { qdrantPointId } from './qdrant-point-id.js';
@@ -190,6 +190,24 @@ export function createQdrantStore(options: QdrantStoreOptions): VectorStore {
       const answer = await request('POST', path(name, '/points/count'), { exact: true });
       if (missing(name, answer)) return 0;
       return Number((expectOk(answer, `count "${name}"`) as { count?: unknown }).count ?? 0);
+    },
+
+    async scan(name, options) {
+      checkCollectionName(name);
+      checkScan(options);
+      // Qdrant pages by point id; the next page's first id is the cursor.
+      const answer = await request('POST', path(name, '/points/scroll'), {
+        limit: options.limit, with_payload: ['chunk_id', 'document_id'], with_vector: true,
+        ...(options.cursor === undefined ? {} : { offset: options.cursor }),
+      });
+      if (missing(name, answer)) return { records: [] };
+      const result = expectOk(answer, `read "${name}"`) as { points?: { payload?: { chunk_id?: unknown; document_id?: unknown }; vector?: unknown }[]; next_page_offset?: unknown };
+      const records = (result?.points ?? []).map((point) => {
+        if (!Array.isArray(point.vector)) throw new VectorStoreError('VECTOR_STORE_FAILED', `Qdrant returned a point of "${name}" without its vector.`);
+        return { id: String(point.payload?.chunk_id), documentId: String(point.payload?.document_id), vector: Float32Array.from(point.vector as number[]) };
+      });
+      const next = result?.next_page_offset;
+      return next === null || next === undefined ? { records } : { records, cursor: String(next) };
     },
 
     async probe() {

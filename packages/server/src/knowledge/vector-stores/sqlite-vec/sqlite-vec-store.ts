@@ -10,8 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { safeCollectionName } from '../collection-names.js';
-import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
-import { vectorBytes } from '../vector-math.js';
+import { checkCollectionName, checkDimensions, checkScan, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
+import { bytesVector, vectorBytes } from '../vector-math.js';
 import type { VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
 
@@ -34,6 +34,7 @@ interface CollectionStatements {
   searchInDocuments: Database.Statement<[Buffer, number, string], { chunk_id: string; document_id: string; distance: number }>;
   deleteDocument: Database.Statement<[string]>;
   count: Database.Statement<[], { n: number }>;
+  page: Database.Statement<[string, number], { chunk_id: string; document_id: string; embedding: Buffer }>;
 }
 
 export function createSqliteVecStore(options: SqliteVecStoreOptions): VectorStore {
@@ -67,6 +68,7 @@ export function createSqliteVecStore(options: SqliteVecStoreOptions): VectorStor
       searchInDocuments: db.prepare(`select chunk_id, document_id, distance from ${table} where embedding match ? and k = ? and document_id in (select value from json_each(?))`),
       deleteDocument: db.prepare(`delete from ${table} where document_id = ?`),
       count: db.prepare(`select count(*) as n from ${table}`),
+      page: db.prepare(`select chunk_id, document_id, embedding from ${table} where chunk_id > ? order by chunk_id limit ?`),
     };
     prepared.set(name, statements);
     return statements;
@@ -140,6 +142,16 @@ export function createSqliteVecStore(options: SqliteVecStoreOptions): VectorStor
     async count(name) {
       checkCollectionName(name);
       return collection(name)?.count.get()!.n ?? 0;
+    },
+
+    async scan(name, options) {
+      checkCollectionName(name);
+      checkScan(options);
+      const target = collection(name);
+      if (!target) return { records: [] };
+      const rows = target.page.all(options.cursor ?? '', options.limit);
+      const records = rows.map((row) => ({ id: row.chunk_id, documentId: row.document_id, vector: bytesVector(row.embedding) }));
+      return rows.length < options.limit ? { records } : { records, cursor: records.at(-1)!.id };
     },
 
     async probe() {

@@ -11,8 +11,11 @@
  * - with an API key configured, requests without the `api-key` header (or a bearer token)
  *   get 401 with a plain-text body, as Qdrant answers;
  * - point ids must be unsigned integers or UUIDs (returned in canonical lowercase form);
- * - Cosine collections store normalized vectors, and search scores are dot products of
- *   normalized vectors, i.e. cosine similarity;
+ * - Cosine collections store normalized vectors (a vector whose squared length is within 1e-6
+ *   of 1 is kept as sent, as Qdrant's `cosine_preprocess` does), and search scores are dot
+ *   products of normalized vectors, i.e. cosine similarity;
+ * - scroll pages by point id (integers first, then UUIDs), `next_page_offset` naming the first
+ *   point of the next page;
  * - filters: `must`, `should`, `must_not` of `{key, match: {value | any | except}}`.
  *
  * Search is brute force: the point here is the protocol, not Qdrant's HNSW. Everything lives
@@ -140,6 +143,7 @@ export async function startQdrantTestServer(options: { apiKey?: string } = {}): 
       return updated();
     }
     if (rest === 'points/search' && method === 'POST') return search(collection(), body);
+    if (rest === 'points/scroll' && method === 'POST') return scroll(collection(), body ?? {});
     if (rest === 'points/delete' && method === 'POST') {
       const target = collection();
       const { filter, points } = object(body) as { filter?: unknown; points?: unknown };
@@ -211,7 +215,7 @@ export async function startQdrantTestServer(options: { apiKey?: string } = {}): 
         throw new QdrantError(400, `Wrong input: Vector dimension error: expected dim: ${collection.size}, got ${point.vector.length}`);
       }
       const vector = Float32Array.from(point.vector as number[]);
-      return { key, point: { id: typeof point.id === 'string' ? canonicalUuid(point.id) : (point.id as number), vector: collection.distance === 'Cosine' ? normalized(vector) : vector, payload: (point.payload ?? {}) as Record<string, unknown>, version } };
+      return { key, point: { id: typeof point.id === 'string' ? canonicalUuid(point.id) : (point.id as number), vector: collection.distance === 'Cosine' ? cosinePreprocess(vector) : vector, payload: (point.payload ?? {}) as Record<string, unknown>, version } };
     });
     for (const { key, point } of checked) collection.points.set(key, point);
   }
@@ -231,6 +235,21 @@ export async function startQdrantTestServer(options: { apiKey?: string } = {}): 
       .sort((a, b) => b.score - a.score)
       .slice(offset, offset + request.limit)
       .map(({ point, score }) => ({ id: point.id, version: point.version, score, ...payloadOf(point, request.with_payload) }));
+  }
+
+  function scroll(collection: Collection, body: unknown) {
+    const request = object(body) as { limit?: unknown; offset?: unknown; with_payload?: unknown; with_vector?: unknown; filter?: unknown };
+    const limit = request.limit === undefined ? 10 : request.limit;
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw new QdrantError(422, 'Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]');
+    const ordered = [...collection.points.entries()].sort(([a], [b]) => compareKeys(a, b));
+    const start = request.offset === undefined || request.offset === null ? 0 : ordered.findIndex(([key]) => compareKeys(key, pointKey(request.offset)) >= 0);
+    const matching = (start === -1 ? [] : ordered.slice(start)).filter(([, point]) => request.filter === undefined || matches(point, request.filter));
+    const page = matching.slice(0, limit);
+    const next = matching[limit];
+    return {
+      points: page.map(([, point]) => ({ id: point.id, ...payloadOf(point, request.with_payload ?? true), ...(request.with_vector === true ? { vector: Array.from(point.vector) } : {}) })),
+      next_page_offset: next ? next[1].id : null,
+    };
   }
 
   function payloadOf(point: StoredPoint, selector: unknown): { payload?: Record<string, unknown> } {
@@ -268,6 +287,21 @@ export async function startQdrantTestServer(options: { apiKey?: string } = {}): 
       server.close(() => resolve());
     }),
   };
+}
+
+/** Point keys in Qdrant's id order: integers by value, then UUIDs (their canonical text orders as their 128-bit value). */
+function compareKeys(a: string, b: string): number {
+  if (a[0] !== b[0]) return a[0] === 'n' ? -1 : 1;
+  if (a[0] === 'n') return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Qdrant's `cosine_preprocess`: the squared length in f32, and a vector already of unit length (within 1e-6) kept as sent. */
+function cosinePreprocess(vector: Float32Array): Float32Array {
+  let squares = 0;
+  for (const value of vector) squares = Math.fround(squares + Math.fround(value * value));
+  if (squares < 1.1920929e-7 || Math.abs(squares - 1) <= 1e-6) return vector;
+  return normalized(vector);
 }
 
 function canonicalUuid(id: string): string {

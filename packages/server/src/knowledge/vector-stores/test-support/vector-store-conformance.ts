@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { VectorRecord, VectorStore } from '../vector-store.js';
+import { MAX_SCAN_LIMIT, type StoredVector, type VectorRecord, type VectorStore } from '../vector-store.js';
+import { cosineSimilarity } from '../vector-math.js';
 import { exactSearch, randomRecords, randomVector, scaled, seededRandom, unit } from './vector-test-data.js';
 
 export interface VectorStoreFixture {
@@ -265,6 +266,42 @@ export function runVectorStoreConformance(options: VectorStoreConformanceOptions
     });
   });
 
+  describe('scan', () => {
+    it('pages through every record once, with its document and the direction it was written with', async () => {
+      const records = randomRecords(15, 230, 12, (i) => `doc-${i % 4}`);
+      const { vectors, collection } = await filled(records, 12);
+      await vectors.upsert(collection, [{ id: 'chunk-3', documentId: 'doc-9', vector: scaled(unit(12, 5), 3) }]);
+      await vectors.deleteDocument(collection, 'doc-2');
+      const expected = new Map(records.filter((record) => record.documentId !== 'doc-2').map((record) => [record.id, record]));
+      expected.set('chunk-3', { id: 'chunk-3', documentId: 'doc-9', vector: unit(12, 5) });
+      const { records: scanned, pages } = await scanAll(vectors, collection, 50);
+      expect(pages.every((size) => size <= 50)).toBe(true);
+      expect(pages.length).toBeGreaterThanOrEqual(Math.ceil(expected.size / 50));
+      expect(scanned.map((record) => record.id).sort()).toEqual([...expected.keys()].sort());
+      for (const record of scanned) {
+        const written = expected.get(record.id)!;
+        expect(record.documentId).toBe(written.documentId);
+        expect(record.vector).toBeInstanceOf(Float32Array);
+        expect(record.vector).toHaveLength(12);
+        expect(cosineSimilarity(record.vector, written.vector)).toBeGreaterThan(1 - 1e-6);
+      }
+    });
+
+    it('scans an empty or a missing collection as one empty page, and refuses a bad limit', async () => {
+      const vectors = await context.store();
+      const collection = name('scan-empty');
+      await vectors.ensureCollection({ name: collection, dimensions: 4 });
+      expect(await vectors.scan(collection, { limit: 10 })).toEqual({ records: [] });
+      expect(await vectors.scan(name('scan-missing'), { limit: 10 })).toEqual({ records: [] });
+      for (const limit of [0, 2.5, MAX_SCAN_LIMIT + 1]) {
+        await expect(vectors.scan(collection, { limit })).rejects.toMatchObject({ code: 'VECTOR_INVALID' });
+      }
+      await vectors.upsert(collection, [{ id: 'only', documentId: 'd', vector: unit(4, 2) }]);
+      const { records } = await scanAll(vectors, collection, MAX_SCAN_LIMIT);
+      expect(records.map((record) => [record.id, record.documentId, Array.from(record.vector)])).toEqual([['only', 'd', [0, 0, 1, 0]]]);
+    });
+  });
+
   describe('errors', () => {
     it('refuses a collection of other dimensions with a clear error', async () => {
       const vectors = await context.store();
@@ -311,6 +348,7 @@ export function runVectorStoreConformance(options: VectorStoreConformanceOptions
       const { vectors, collection } = await filled(records, 12, 'reopen');
       await vectors.deleteDocument(collection, 'doc-2');
       await vectors.upsert(collection, [{ id: 'chunk-0', documentId: 'doc-0', vector: unit(12, 11) }]);
+      const firstPage = await vectors.scan(collection, { limit: 40 });
       await vectors.close();
       const reopened = (await context.fixture()).open();
       store = reopened;
@@ -320,6 +358,10 @@ export function runVectorStoreConformance(options: VectorStoreConformanceOptions
       const query = randomVector(seededRandom(14), 12);
       expect((await again.search(collection, { vector: query, k: 10 })).map((match) => match.id)).toEqual(exactSearch(kept, query, 10).map((match) => match.id));
       expect(await again.search(collection, { vector: unit(12, 11), k: 1 })).toEqual([{ id: 'chunk-0', documentId: 'doc-0', score: expect.closeTo(1, digits) }]);
+      // A scan begun before the close continues after it with the cursor.
+      expect(firstPage.records).toHaveLength(40);
+      const rest = await scanAll(again, collection, 30, firstPage.cursor);
+      expect([...firstPage.records, ...rest.records].map((record) => record.id).sort()).toEqual(kept.map((record) => record.id).sort());
       await again.upsert(collection, [{ id: 'after-reopen', documentId: 'doc-9', vector: unit(12, 3) }]);
       expect(await again.count(collection)).toBe(121);
       await expect(again.ensureCollection({ name: collection, dimensions: 13 })).rejects.toMatchObject({ code: 'VECTOR_DIMENSIONS_MISMATCH' });
@@ -327,4 +369,18 @@ export function runVectorStoreConformance(options: VectorStoreConformanceOptions
   });
 
   return context;
+}
+
+/** Every record of a collection, page by page from `cursor`, and the size of each page. */
+async function scanAll(vectors: VectorStore, collection: string, limit: number, cursor?: string): Promise<{ records: StoredVector[]; pages: number[] }> {
+  const records: StoredVector[] = [];
+  const pages: number[] = [];
+  let next = cursor;
+  do {
+    const page = await vectors.scan(collection, { limit, ...(next === undefined ? {} : { cursor: next }) });
+    records.push(...page.records);
+    pages.push(page.records.length);
+    next = page.cursor;
+  } while (next !== undefined);
+  return { records, pages };
 }

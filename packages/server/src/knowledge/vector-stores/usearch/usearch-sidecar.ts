@@ -52,6 +52,8 @@ export interface UsearchSidecar {
   countInDocuments(collection: string, documentIds: readonly string[]): number;
   vectorsInDocuments(collection: string, documentIds: readonly string[]): IterableIterator<StoredVectorRow>;
   vectors(collection: string): IterableIterator<StoredVectorRow>;
+  /** Up to `limit` rows with keys above `afterKey`, by key: keys only grow, so a page boundary holds across processes. */
+  page(collection: string, afterKey: number, limit: number): StoredVectorRow[];
   rowsByKeys(keys: readonly number[]): VectorRow[];
   keysInDocuments(keys: readonly number[], documentIds: readonly string[]): Set<number>;
   addedSince(collection: string, generation: number): IterableIterator<{ key: number; vector: Buffer }>;
@@ -112,6 +114,7 @@ export function openUsearchSidecar(file: string): UsearchSidecar {
     countInDocuments: db.prepare<[string, string], { n: number }>('select count(*) as n from vectors where collection = ? and document_id in (select value from json_each(?))'),
     vectorsInDocuments: db.prepare<[string, string], StoredVectorRow>('select key, id, document_id, vector from vectors where collection = ? and document_id in (select value from json_each(?))'),
     vectors: db.prepare<[string], StoredVectorRow>('select key, id, document_id, vector from vectors where collection = ?'),
+    page: db.prepare<[string, number, number], StoredVectorRow>('select key, id, document_id, vector from vectors where collection = ? and key > ? order by key limit ?'),
     rowsByKeys: db.prepare<[string], VectorRow>('select key, id, document_id from vectors where key in (select value from json_each(?))'),
     keysInDocumentsByKeys: db.prepare<[string, string], { key: number }>('select key from vectors where key in (select value from json_each(?)) and document_id in (select value from json_each(?))'),
     addedSince: db.prepare<[string, number], { key: number; vector: Buffer }>('select key, vector from vectors where collection = ? and generation > ? order by key'),
@@ -167,6 +170,7 @@ export function openUsearchSidecar(file: string): UsearchSidecar {
     countInDocuments: (collection: string, documentIds: readonly string[]) => statements.countInDocuments.get(collection, JSON.stringify(documentIds))!.n,
     vectorsInDocuments: (collection: string, documentIds: readonly string[]) => statements.vectorsInDocuments.iterate(collection, JSON.stringify(documentIds)),
     vectors: (collection: string) => statements.vectors.iterate(collection),
+    page: (collection: string, afterKey: number, limit: number) => statements.page.all(collection, afterKey, limit),
     rowsByKeys: (keys: readonly number[]) => statements.rowsByKeys.all(JSON.stringify(keys)),
     keysInDocuments: (keys: readonly number[], documentIds: readonly string[]) =>
       new Set(statements.keysInDocumentsByKeys.all(JSON.stringify(keys), JSON.stringify(documentIds)).map((row) => row.key)),

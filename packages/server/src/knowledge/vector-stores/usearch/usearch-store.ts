@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Index as UsearchIndex } from 'usearch';
 import { safeCollectionName } from '../collection-names.js';
-import { checkCollectionName, checkDimensions, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
+import { checkCollectionName, checkDimensions, checkScan, checkSearchShape, checkedRecords, checkedSearch } from '../vector-checks.js';
 import { bytesVector, dot, norm, topK } from '../vector-math.js';
 import type { VectorMatch, VectorStore } from '../vector-store.js';
 import { VectorStoreError, collectionNotFound, dimensionsMismatch } from '../vector-store-error.js';
@@ -260,6 +260,18 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
       checkCollectionName(name);
       // From the sidecar: counting needs no graph in memory.
       return known(name) ? sidecar.count(name) : 0;
+    },
+
+    async scan(name, options) {
+      checkCollectionName(name);
+      checkScan(options);
+      const after = options.cursor === undefined ? 0 : Number(options.cursor);
+      if (!Number.isSafeInteger(after) || after < 0) throw new VectorStoreError('VECTOR_INVALID', `"${options.cursor}" is not a cursor of the usearch store.`);
+      // From the sidecar, the source of truth: a scan needs no graph in memory.
+      if (!known(name)) return { records: [] };
+      const rows = sidecar.page(name, after, options.limit);
+      const records = rows.map((row) => ({ id: row.id, documentId: row.document_id, vector: bytesVector(row.vector) }));
+      return rows.length < options.limit ? { records } : { records, cursor: String(rows.at(-1)!.key) };
     },
 
     async probe() {
