@@ -136,4 +136,45 @@ describe('configuration', () => {
     expect(config.JOB_MAX_ATTEMPTS).toBe(3);
     expect(describeConfig(config).find((row) => row.key === 'AMQP_URL')?.value).toBe('amqp://guest:****@127.0.0.1:5672');
   });
+
+  describe('OpenTelemetry variables', () => {
+    it('traces nothing without an endpoint', () => {
+      const config = loadConfig({ env: {}, cwd: cwd() });
+      expect(config.tracing).toBeUndefined();
+      expect(config.OTEL_SERVICE_NAME).toBe('sutazai');
+      expect(config.OTEL_TRACES_SAMPLER).toBe('parentbased_always_on');
+    });
+
+    it('sends traces to the base endpoint\'s /v1/traces, or to the traces endpoint as it is', () => {
+      const base = (endpoint: string) => loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, cwd: cwd() }).tracing?.url;
+      expect(base('http://collector:4318')).toBe('http://collector:4318/v1/traces');
+      expect(base('https://otlp.example/base/')).toBe('https://otlp.example/base/v1/traces');
+      const both = loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/custom' }, cwd: cwd() });
+      expect(both.tracing?.url).toBe('http://tempo:4318/custom');
+    });
+
+    it('refuses an endpoint without a scheme and shows how to write it', () => {
+      expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })[0]).toMatch(/^OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is invalid: it has no scheme; write it as http:\/\/collector:4318\./);
+    });
+
+    it('reads percent-encoded headers and resource attributes, and prints only the header names', () => {
+      const config = loadConfig({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cret, x-scope-orgid=home', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod' }, cwd: cwd() });
+      expect(config.tracing).toMatchObject({ headers: { authorization: 'Bearer s3cret', 'x-scope-orgid': 'home' }, resourceAttributes: { 'deployment.environment.name': 'prod' } });
+      expect(describeConfig(config).find((row) => row.key === 'OTEL_EXPORTER_OTLP_HEADERS')?.value).toBe('authorization=****,x-scope-orgid=****');
+    });
+
+    it('refuses a header list that is not key=value pairs, without printing it', () => {
+      const [problem] = problemsOf({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=ok,Bearer s3cret' });
+      expect(problem).toMatch(/^OTEL_EXPORTER_OTLP_HEADERS=\*\*\*\* is invalid: entry 2 has no "="\. Fix: write it as key=value pairs/);
+      expect(problem).not.toContain('s3cret');
+    });
+
+    it('takes a ratio from 0 to 1, and only for a ratio sampler', () => {
+      expect(loadConfig({ env: { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }, cwd: cwd() }).OTEL_TRACES_SAMPLER_ARG).toBe(0.25);
+      expect(problemsOf({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1.5' })[0]).toMatch(/OTEL_TRACES_SAMPLER_ARG=1.5 is invalid: it must be from 0 to 1/);
+      expect(problemsOf({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: 'half' })[0]).toMatch(/OTEL_TRACES_SAMPLER_ARG="half" is invalid: it must be a number/);
+      expect(problemsOf({ OTEL_TRACES_SAMPLER_ARG: '0.1' })[0]).toMatch(/OTEL_TRACES_SAMPLER_ARG=0.1 has no effect: the sampler parentbased_always_on takes no ratio\. Fix: set OTEL_TRACES_SAMPLER=parentbased_traceidratio/);
+      expect(problemsOf({ OTEL_TRACES_SAMPLER: 'sometimes' })[0]).toMatch(/OTEL_TRACES_SAMPLER="sometimes" is invalid: it must be one of parentbased_always_on, /);
+    });
+  });
 });

@@ -21,9 +21,18 @@ export interface ResolvedConfig extends Config {
   ollama: { baseURL: string; explicit: boolean };
   corsOrigins: string[];
   outboundAllowHosts: string[];
+  /** Where traces go (OTEL_EXPORTER_OTLP_*); undefined when no endpoint is configured: no tracing. */
+  tracing: TracingTarget | undefined;
   /** Where each value came from, for `config check`. */
   sources: Record<ConfigKey, 'env' | 'file' | 'default' | 'unset'>;
   configFile: string | undefined;
+}
+
+export interface TracingTarget {
+  /** The OTLP/HTTP traces address: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+  url: string;
+  headers: Record<string, string>;
+  resourceAttributes: Record<string, string>;
 }
 
 export class ConfigError extends Error {
@@ -76,6 +85,10 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
   if (withDefaults.AUTH === 'disabled' && typeof withDefaults.HOST === 'string' && !isLoopback(withDefaults.HOST)) {
     problems.push(`AUTH="disabled" is refused because HOST=${JSON.stringify(withDefaults.HOST)} accepts connections from other machines, and without accounts anyone who reaches the port could read every conversation. Fix: keep AUTH=enabled (create the admin account at first sign-up), or set HOST=127.0.0.1 to run single-user on this machine only.`);
   }
+  const sampler = String(withDefaults.OTEL_TRACES_SAMPLER);
+  if (withDefaults.OTEL_TRACES_SAMPLER_ARG !== undefined && !sampler.endsWith('traceidratio')) {
+    problems.push(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(withDefaults.OTEL_TRACES_SAMPLER_ARG)} has no effect: the sampler ${sampler} takes no ratio. Fix: set OTEL_TRACES_SAMPLER=parentbased_traceidratio to keep that share of traces, or unset OTEL_TRACES_SAMPLER_ARG.`);
+  }
   if (problems.length > 0) throw new ConfigError(dedupe(problems));
   const config = withDefaults as unknown as Config;
 
@@ -89,11 +102,30 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
     ollama: { baseURL: stripSlash(config.OLLAMA_BASE_URL ?? DEFAULT_OLLAMA_URL), explicit: config.OLLAMA_BASE_URL !== undefined },
     corsOrigins: list(config.CORS_ORIGINS).map(stripSlash),
     outboundAllowHosts: list(config.OUTBOUND_ALLOW_HOSTS),
+    tracing: tracingTarget(config),
     sources,
     configFile,
   };
   if (resolved.OPENAI_BASE_URL) (resolved as { OPENAI_BASE_URL?: string }).OPENAI_BASE_URL = stripSlash(resolved.OPENAI_BASE_URL);
   return Object.freeze(resolved);
+}
+
+function tracingTarget(config: Config): TracingTarget | undefined {
+  const base = config.OTEL_EXPORTER_OTLP_ENDPOINT;
+  // The OpenTelemetry specification's rule: the signal's own address as it is, the base one with the signal's path.
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/traces`);
+  if (url === undefined) return undefined;
+  return { url, headers: keyValues(config.OTEL_EXPORTER_OTLP_HEADERS), resourceAttributes: keyValues(config.OTEL_RESOURCE_ATTRIBUTES) };
+}
+
+/** `key=value,key2=value2` with percent-encoded values, as the OpenTelemetry variables are written; checked before. */
+function keyValues(text: string | undefined): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const item of list(text)) {
+    const at = item.indexOf('=');
+    entries[item.slice(0, at).trim()] = decodeURIComponent(item.slice(at + 1).trim());
+  }
+  return entries;
 }
 
 function readConfigFile(env: Record<string, string | undefined>, cwd: string, problems: string[]) {
@@ -133,6 +165,13 @@ function coerce(key: ConfigKey, value: string, problems: string[]): unknown {
     if (['false', '0', 'no', 'off'].includes(word)) return false;
     problems.push(explain(key, value, 'it must be true or false'));
     return value;
+  }
+  if (schema.type === 'number') {
+    if (!/^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(value.trim())) {
+      problems.push(explain(key, value, 'it must be a number'));
+      return value;
+    }
+    return Number(value.trim());
   }
   if (schema.type !== 'integer') return value;
   if (!/^-?\d+$/.test(value.trim())) {
@@ -179,11 +218,32 @@ function checkSemantics(key: ConfigKey, value: unknown, cwd: string, problems: s
   } else if (check === 'amqp-url') {
     const reason = urlProblem(text, ['amqp:', 'amqps:']);
     if (reason) problems.push(explain(key, text, reason, `set ${key} to the broker's address, for example ${key}=amqp://guest:guest@127.0.0.1:5672, or unset it to use the in-process queue`));
+  } else if (check === 'key-value-list') {
+    const reason = keyValueProblem(text);
+    if (reason) problems.push(explain(key, text, reason, `write it as ${schemaExample(key)}`));
   } else if (check === 'existing-dir-when-set') {
     const dir = path.resolve(cwd, text);
     if (!existsSync(dir)) problems.push(explain(key, text, `the folder ${dir} does not exist`, `create it (mkdir -p ${dir}) or point ${key} at an existing folder`));
     else if (!statSync(dir).isDirectory()) problems.push(explain(key, text, `${dir} is a file, not a folder`));
   }
+}
+
+function keyValueProblem(text: string): string | undefined {
+  for (const [index, item] of list(text).entries()) {
+    const at = item.indexOf('=');
+    // Entries are named by position: the values may be credentials.
+    if (at <= 0) return `entry ${index + 1} has ${at === 0 ? 'no key before "="' : 'no "="'}`;
+    try {
+      decodeURIComponent(item.slice(at + 1));
+    } catch {
+      return `the value of ${item.slice(0, at).trim()} is not valid percent-encoding`;
+    }
+  }
+  return undefined;
+}
+
+function schemaExample(key: ConfigKey): string {
+  return `key=value pairs separated by commas, for example ${key}=${settingMeta(key).example}`;
 }
 
 function urlProblem(text: string, schemes = ['http:', 'https:']): string | undefined {
@@ -205,7 +265,8 @@ function explain(key: ConfigKey, value: unknown, reason: string, fix?: string): 
   return `${key}=${shown} is invalid: ${reason}. Fix: ${fix ?? `set ${key} to a valid value, for example ${key}=${schema.example}`}.`;
 }
 
-function databaseTarget(url: string | undefined, dataDir: string, cwd: string): DatabaseTarget {
+/** DATABASE_URL as a target: unset is `DATA_DIR/sutazai.db`, `sqlite:<path>` a SQLite file (relative to `cwd`), anything else PostgreSQL. */
+export function databaseTarget(url: string | undefined, dataDir: string, cwd: string): DatabaseTarget {
   if (url === undefined) return { kind: 'sqlite', file: path.join(dataDir, 'sutazai.db') };
   if (/^sqlite:/i.test(url)) {
     const rest = url.replace(/^sqlite:(\/\/)?/i, '');
@@ -276,5 +337,7 @@ function maskSecret(key: ConfigKey, value: string): string {
     return url.toString();
   }
   if (key === 'DATABASE_URL') return value;
+  // Which headers are sent is worth seeing; their values are credentials.
+  if (key === 'OTEL_EXPORTER_OTLP_HEADERS') return Object.keys(keyValues(value)).map((name) => `${name}=****`).join(',');
   return value.length > 8 ? `${value.slice(0, 3)}****` : '****';
 }

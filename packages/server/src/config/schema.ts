@@ -13,10 +13,12 @@ interface Meta {
   /** Masked in every printout. */
   secret?: boolean;
   /** Semantic check applied after the JSON Schema check. */
-  check?: 'url' | 'database-url' | 'redis-url' | 'amqp-url' | 'existing-dir-when-set';
+  check?: 'url' | 'database-url' | 'redis-url' | 'amqp-url' | 'existing-dir-when-set' | 'key-value-list';
 }
 
 const meta = (m: Meta) => m;
+
+const traceSamplers = ['parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'always_on', 'always_off', 'traceidratio'] as const;
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -92,6 +94,22 @@ export const ConfigSchema = Type.Object({
     description: 'Requests per minute allowed for each user and each API key (429 with Retry-After beyond).' }) }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512, pattern: '^\\S+$', ...meta({ example: 'a-long-random-string', secret: true,
     description: 'Bearer token Prometheus sends to GET /metrics (`Authorization: Bearer <token>`); administrators\' credentials work too. Unset: administrators only (anyone in single-user mode, where every request is the local administrator).' }) })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:4318', check: 'url',
+    description: 'OpenTelemetry traces: the base address of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Grafana Tempo; port 4318), sent to `<address>/v1/traces` as OTLP JSON. Unset (with OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): no tracing, and the OpenTelemetry packages are not even loaded.' }) })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ ...meta({ example: 'http://127.0.0.1:4318/v1/traces', check: 'url',
+    description: 'The full address traces are sent to, used as it is (no `/v1/traces` added); wins over OTEL_EXPORTER_OTLP_ENDPOINT.' }) })),
+  OTEL_EXPORTER_OTLP_HEADERS: Type.Optional(Type.String({ ...meta({ example: 'authorization=Bearer%20abc,x-scope-orgid=home', check: 'key-value-list', secret: true,
+    description: 'Headers sent with every trace export, as `key=value` pairs separated by commas (values percent-encoded), e.g. a receiver\'s credential.' }) })),
+  OTEL_SERVICE_NAME: Type.String({ minLength: 1, maxLength: 255, default: 'sutazai', ...meta({ example: 'sutazai-eu-1',
+    description: 'The `service.name` of the traces: how this server is listed in Jaeger or Tempo.' }) }),
+  OTEL_RESOURCE_ATTRIBUTES: Type.Optional(Type.String({ ...meta({ example: 'deployment.environment.name=production,service.namespace=home', check: 'key-value-list',
+    description: 'More attributes of the traces\' resource, as `key=value` pairs separated by commas (values percent-encoded). OTEL_SERVICE_NAME wins over a `service.name` here.' }) })),
+  OTEL_TRACES_SAMPLER: Type.Union(traceSamplers.map((name) => Type.Literal(name)), { default: 'parentbased_always_on', ...meta({ example: 'parentbased_traceidratio',
+    description: 'Which requests are traced, as OpenTelemetry names it: `parentbased_*` follow the sampled flag of an incoming `traceparent` and decide for themselves otherwise (`always_on`: all, `always_off`: none, `traceidratio`: the share OTEL_TRACES_SAMPLER_ARG gives).' }) }),
+  OTEL_TRACES_SAMPLER_ARG: Type.Optional(Type.Number({ minimum: 0, maximum: 1, ...meta({ example: '0.1',
+    description: 'The share of traces kept (0 to 1) by the `traceidratio` and `parentbased_traceidratio` samplers. Unset: 1 (all).' }) })),
+  OTEL_BSP_SCHEDULE_DELAY: Type.Integer({ minimum: 1, maximum: 600_000, default: 5000, ...meta({ example: '1000',
+    description: 'Milliseconds finished spans wait to be exported together in one batch.' }) }),
   MAX_CONCURRENT_STREAMS: Type.Integer({ minimum: 1, maximum: 10_000, default: 8, ...meta({ example: '8',
     description: 'Replies one user may have generating at the same time.' }) }),
   LOGIN_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, ...meta({ example: '10',
