@@ -46,6 +46,8 @@ import { LOCAL_OWNER_ID } from './platform-constants.js';
 import { createGuardedFetch, type GuardedFetch, type OutboundPolicy } from './net/outbound-guard.js';
 import { createVoice } from './voice/create-voice.js';
 import type { VoiceService } from './voice/voice-service.js';
+import { loadTracing } from './tracing/load-tracing.js';
+import type { Tracing } from './tracing/tracing.js';
 
 export { LOCAL_OWNER_ID };
 
@@ -76,12 +78,21 @@ export interface Platform {
   voice: VoiceService;
   /** What GET /metrics shows. */
   metrics: PlatformMetrics;
+  /** OpenTelemetry traces; undefined (and not loaded) when no OTLP endpoint is configured. */
+  tracing: Tracing | undefined;
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function createPlatform(config: ResolvedConfig, logger: Logger): Promise<Platform> {
+export interface PlatformOptions {
+  /** Tracing loaded before the logger (whose lines it stamps); the platform owns and closes it. Default: loaded here. */
+  tracing?: Tracing | undefined;
+}
+
+export async function createPlatform(config: ResolvedConfig, logger: Logger, options: PlatformOptions = {}): Promise<Platform> {
   mkdirSync(config.dataDir, { recursive: true });
+  const tracing = 'tracing' in options ? options.tracing : await loadTracing(config);
+  tracing?.useLogger(logger);
   const storage = await openStorage(config.database);
   await ensureUser(storage.db, { id: LOCAL_OWNER_ID, name: 'Local user', role: 'admin', now: Date.now() });
 
@@ -100,7 +111,10 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   };
   const configuredHosts = [config.ollama.baseURL, config.OPENAI_BASE_URL, config.STT_BASE_URL, config.TTS_BASE_URL, config.QDRANT_URL].filter((u): u is string => u !== undefined).map((u) => hostAndPort(new URL(u)));
   const outboundFetch = createGuardedFetch(outboundPolicy);
-  const providerFetch = createGuardedFetch({ ...outboundPolicy, allowHosts: [...config.outboundAllowHosts, ...configuredHosts] });
+  // The configured servers (model, vector and speech servers) get the trace context, so a traced one joins the trace;
+  // URLs given at run time do not: a trace id is nothing to hand to whoever a user or a model names.
+  const guardedProviderFetch = createGuardedFetch({ ...outboundPolicy, allowHosts: [...config.outboundAllowHosts, ...configuredHosts] });
+  const providerFetch = tracing ? tracing.propagate(guardedProviderFetch) : guardedProviderFetch;
   const providers: Provider[] = [];
   const probes: HealthProbe[] = [{
     name: 'database', kind: storage.dialect, required: true, modelProvider: false,
@@ -142,7 +156,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
     probes.push(providerProbe(openai));
   }
 
-  const registry = createModelRegistry({ providers, defaultModel: config.DEFAULT_MODEL });
+  const registry = createModelRegistry({ providers: tracing ? providers.map((provider) => tracing.traceProvider(provider)) : providers, defaultModel: config.DEFAULT_MODEL });
   const agents = await createAgentCatalog({ storage, dir: config.AGENTS_DIR ? resolvePath(config.AGENTS_DIR) : builtinAgentsDir, logger });
   const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
   // With Redis, a stream can be resumed and stopped on any replica.
@@ -155,9 +169,10 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   if (redis) probes.push(createRedisProbe(redis));
   // RabbitMQ connects in the background: a broker that is away delays jobs, it does not stop start-up.
   // amqplib is loaded only when it is used, as ioredis is below: start-up time of every other server.
-  const queue = config.AMQP_URL
+  const untracedQueue = config.AMQP_URL
     ? (await import('./events/queue/rabbitmq-queue.js')).createRabbitMqQueue({ url: config.AMQP_URL, prefix: config.AMQP_QUEUE_PREFIX, maxAttempts: config.JOB_MAX_ATTEMPTS, prefetch: config.JOB_CONCURRENCY, logger })
     : createInProcessQueue({ maxAttempts: config.JOB_MAX_ATTEMPTS, concurrency: config.JOB_CONCURRENCY });
+  const queue = tracing ? tracing.traceQueue(untracedQueue) : untracedQueue;
   probes.push({ name: 'job-queue', kind: queue.kind, required: false, modelProvider: false, run: () => queue.probe() });
   const auth = createAuthService({ storage, limiter, sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000, loginMaxAttempts: config.LOGIN_MAX_ATTEMPTS });
 
@@ -195,7 +210,10 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   });
   const metrics = createPlatformMetrics({ activeStreams: () => hub.activeCount(), health: () => runHealthChecks(probes) });
   const chat = createChatService({
-    storage, registry, hub, agents, logger, tools, toolTimeoutMs: config.TOOL_TIMEOUT_MS, knowledge, metrics,
+    storage, registry, hub, agents, logger, toolTimeoutMs: config.TOOL_TIMEOUT_MS, metrics,
+    tools: tracing ? tracing.traceTools(tools) : tools,
+    knowledge: tracing ? tracing.traceRetrieval(knowledge) : knowledge,
+    tracing: tracing?.chat,
     maxHistoryMessages: config.MAX_HISTORY_MESSAGES, maxConcurrentStreams: config.MAX_CONCURRENT_STREAMS, maxTokensCap: config.MAX_TOKENS_CAP,
   });
   const runs = createRunService({ storage, queue, chat, agents, logger });
@@ -205,7 +223,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
   const staleAfterMs = storage.dialect === 'sqlite' ? 0 : 15_000;
   let sweeper: NodeJS.Timeout | undefined;
   return {
-    config, storage, registry, hub, queue, chat, agents, runs, knowledge, vectors, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp, voice, metrics,
+    config, storage, registry, hub, queue, chat, agents, runs, knowledge, vectors, probes, auth, limiter, outboundFetch, outboundPolicy, providerTimeouts: timeouts, tools, mcp, voice, metrics, tracing,
     /** Runs once the server is listening, so a process that fails to start changes nothing. */
     async start() {
       const recovered = await chat.recoverInterrupted({ staleAfterMs });
@@ -235,6 +253,8 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger): Pr
       providerFetch.close();
       await vectors.close();
       await storage.close();
+      // Last: the spans of everything above are ended and exported.
+      await tracing?.close();
     },
   };
 }

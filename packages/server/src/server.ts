@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import type { ResolvedConfig } from './config/load.js';
 import { buildApp, type AppOptions } from './http/app.js';
 import { createPlatform, type Platform } from './platform.js';
+import { loadTracing } from './tracing/load-tracing.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -17,8 +18,10 @@ export interface RunningServer {
 
 export async function startServer(config: ResolvedConfig, options: AppOptions = {}): Promise<RunningServer> {
   // One logger for the whole process: the services log through the same pino instance as the requests.
-  const logger = options.loggerInstance ?? pino({ level: config.LOG_LEVEL });
-  const platform = await createPlatform(config, logger);
+  // Tracing comes first: with it on, every line carries the trace and span it was written in.
+  const tracing = await loadTracing(config);
+  const logger = options.loggerInstance ?? pino({ level: config.LOG_LEVEL, ...(tracing ? { mixin: tracing.logFields } : {}) });
+  const platform = await createPlatform(config, logger, { tracing });
   let app: FastifyInstance;
   try {
     app = await buildApp(platform, { ...options, loggerInstance: logger });

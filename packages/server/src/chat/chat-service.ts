@@ -10,6 +10,7 @@ import type { Tool, ToolRegistry } from '../agents/tools/tool.js';
 import { AppError } from '../errors/catalogue.js';
 import type { StoredStreamEvent, StreamHub } from '../events/stream-hub.js';
 import type { ChatMetrics } from '../metrics/platform-metrics.js';
+import type { ChatTracing } from '../tracing/tracing.js';
 import type { ModelRegistry, ResolvedModel } from '../llm/registry.js';
 import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
@@ -107,6 +108,8 @@ export interface ChatServiceOptions {
   retrievalK?: number;
   /** Told the timings of every finished turn. */
   metrics?: ChatMetrics;
+  /** Spans of each turn, when tracing is on; without it a turn costs nothing more. */
+  tracing?: ChatTracing | undefined;
 }
 
 export interface KnowledgeRetrieval {
@@ -132,7 +135,11 @@ export function createChatService(options: ChatServiceOptions): ChatService {
     return (await startTurnAndEnd(input)).turn;
   }
 
-  async function startTurnAndEnd(input: TurnInput): Promise<{ turn: Turn; finished: Promise<TurnOutcome> }> {
+  // Chosen once: with tracing off a turn takes the untraced path directly.
+  const tracing = options.tracing;
+  const startTurnAndEnd = tracing ? (input: TurnInput) => tracing.turn(input, () => startUntraced(input)) : startUntraced;
+
+  async function startUntraced(input: TurnInput): Promise<{ turn: Turn; finished: Promise<TurnOutcome> }> {
     if (options.maxTokensCap !== undefined && input.maxTokens !== undefined && input.maxTokens > options.maxTokensCap) {
       throw new AppError('VALIDATION_FAILED', `max_tokens must be at most ${options.maxTokensCap} on this server.`, { hint: 'Ask for fewer tokens; the administrator sets the cap with MAX_TOKENS_CAP.' });
     }

@@ -45,8 +45,11 @@ export interface AppOptions {
 
 export async function buildApp(platform: Platform, options: AppOptions = {}): Promise<FastifyInstance> {
   const nextRequestId = createRequestIds();
+  const tracing = platform.tracing;
+  const logger = options.logger ?? { level: platform.config.LOG_LEVEL };
   const app = Fastify({
-    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: platform.config.LOG_LEVEL } }),
+    // With tracing on, a logger made here stamps its lines with the trace (a given instance was made so by its maker).
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: tracing && typeof logger === 'object' ? { ...logger, mixin: tracing.logFields } : logger }),
     // A caller's own request id is kept (so logs line up across services) when it is sane.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -65,6 +68,8 @@ export async function buildApp(platform: Platform, options: AppOptions = {}): Pr
     },
   });
 
+  // First, so every other hook and the route run inside the request's span.
+  tracing?.instrumentApp(app);
   // JSON only (a text/plain body is refused with 415), checked for UTF-8 and depth first.
   registerJsonParser(app);
   registerErrorBoundary(app);

@@ -27,7 +27,7 @@ export function encodeJob(job: JobMessage): string {
   if (typeof job.id !== 'string' || job.id.length === 0 || job.id.length > 200) {
     throw new TypeError('Job id must be a non-empty string of at most 200 characters.');
   }
-  return JSON.stringify({ id: job.id, kind: job.kind, payload: job.payload ?? null });
+  return JSON.stringify({ id: job.id, kind: job.kind, payload: job.payload ?? null, ...(job.trace === undefined ? {} : { trace: job.trace }) });
 }
 
 export function decodeJob(text: string): JobMessage {
@@ -35,7 +35,7 @@ export function decodeJob(text: string): JobMessage {
   if (typeof value !== 'object' || value === null || typeof value.id !== 'string' || typeof value.kind !== 'string') {
     throw new TypeError('not a job: it needs a string id and kind');
   }
-  return { id: value.id, kind: value.kind, payload: value.payload };
+  return { id: value.id, kind: value.kind, payload: value.payload, ...(typeof value.trace === 'string' ? { trace: value.trace } : {}) };
 }
 
 export type FailureVerdict = { action: 'retry'; delayMs: number } | { action: 'dead-letter'; reason: string };

@@ -14,6 +14,8 @@ export interface JobMessage<P = unknown> {
   /** Which handler runs it, e.g. `agent-run`: letters, digits, `.`, `_`, `-` (it names queues). */
   kind: string;
   payload: P;
+  /** The W3C `traceparent` of the request that queued it, when tracing is on: its delivery joins that trace. */
+  trace?: string;
 }
 
 export interface DeliveredJob<P = unknown> extends JobMessage<P> {
