@@ -20,8 +20,14 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export async function openStorage(target: DatabaseTarget): Promise<Storage> {
+export interface OpenStorageOptions {
+  /** Bring the schema up to date (the default). `sutazai migrate --dry-run` reads without changing it. */
+  migrate?: boolean;
+}
+
+export async function openStorage(target: DatabaseTarget, options: OpenStorageOptions = {}): Promise<Storage> {
   const storage = target.kind === 'sqlite' ? await openSqlite(target.file) : await openPostgres(target.url, target.schema);
+  if (options.migrate === false) return storage;
   try {
     await migrate(storage.db, target.kind === 'postgres' ? target.schema || await currentSchema(storage.db) : undefined);
   } catch (error) {
