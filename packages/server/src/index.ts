@@ -7,3 +7,4 @@ export { createPlatform, type Platform } from './platform.js';
 export { configTable, errorTable } from './config/docs.js';
 export { runDoctor, type DoctorOptions } from './doctor/run-doctor.js';
 export type { DoctorReport, DoctorCheck, DoctorProblem, ProblemCode } from './doctor/doctor-report.js';
+export { runMigration, sourceDatabaseFile, targetDatabase, MigrationError, COPIED_TABLES, type MigrationReport, type RunMigrationOptions } from './migrate/index.js';
