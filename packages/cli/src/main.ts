@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `sutazai`: serve, config check, config docs, models list, chat, doctor.
+ * `sutazai`: serve, config check, config docs, models list, chat, doctor, migrate.
  */
 import { parseArgs } from 'node:util';
 import { chatCommand } from './commands/chat.js';
 import { configCheckCommand, configDocsCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
+import { migrateCommand } from './commands/migrate.js';
 import { modelsListCommand } from './commands/models.js';
 import { serveCommand } from './commands/serve.js';
 import { setToken } from './commands/http.js';
@@ -21,11 +22,17 @@ const usage = `Usage: sutazai <command>
   doctor [--url URL] [--json] [--slow-ms N] [--timeout-ms N]
                              check every configured dependency (and the API at URL) from here:
                              name, port, protocol, sign-in, version, latency; prints each fix
+  migrate --from sqlite:PATH --to postgres://URL [--data-dir DIR] [--vector-store KIND]
+          [--qdrant-url URL] [--target-data-dir DIR] [--batch-size N] [--dry-run] [--json]
+                             copy an embedded installation (SQLite + vectors) to PostgreSQL and the
+                             configured vector store, resumable; verify counts and checksums.
+                             Exit 0 equal, 1 differs or stopped (run again to resume), 2 bad input,
+                             3 the target holds another installation's data
 
 Options:
   --url URL    server to talk to (default: $SUTAZAI_URL or http://127.0.0.1:10200)
   --token T    a session token or API key (default: $SUTAZAI_API_KEY or $SUTAZAI_TOKEN)
-  --json       machine-readable output (config check, models list, doctor)
+  --json       machine-readable output (config check, models list, doctor, migrate)
   -h, --help   this text`;
 
 async function main(argv: string[]): Promise<number> {
@@ -41,6 +48,14 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       'slow-ms': { type: 'string' },
       'timeout-ms': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'vector-store': { type: 'string' },
+      'qdrant-url': { type: 'string' },
+      'target-data-dir': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,6 +76,12 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     return doctorCommand({ json: values.json, url: values.url ?? process.env.SUTAZAI_URL, token: values.token ?? process.env.SUTAZAI_API_KEY ?? process.env.SUTAZAI_TOKEN, slowMs, timeoutMs });
+  }
+  if (command === 'migrate') {
+    return migrateCommand({
+      from: values.from, to: values.to, dataDir: values['data-dir'], vectorStore: values['vector-store'], qdrantUrl: values['qdrant-url'],
+      targetDataDir: values['target-data-dir'], batchSize: values['batch-size'], dryRun: values['dry-run'], json: values.json,
+    });
   }
   if (command === 'models' && (sub === 'list' || sub === undefined)) return modelsListCommand({ url, json: values.json });
   if (command === 'chat') {
