@@ -20,12 +20,13 @@ import { runVoiceBench } from './voice-bench.mjs';
 import { runVectorStoreBench } from './vector-store-bench.mjs';
 import { runRetrievalBench } from './retrieval-bench.mjs';
 import { runReplicasBench } from './replicas-bench.mjs';
+import { runMigrateBench } from './migrate-bench.mjs';
 
 const TOKENS = 64;
 const INTERVAL_MS = 10;
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const selected = new Set((values.only ?? 'chat,health,startup,browser,retrieval,vectors,voice,replicas').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'chat,health,startup,browser,retrieval,vectors,voice,replicas,migrate').split(',').map((name) => name.trim()));
 const quick = values.quick;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -71,6 +72,7 @@ try {
   if (selected.has('retrieval')) await runRetrievalBench({ report, log, quick });
   if (selected.has('vectors')) await runVectorStoreBench({ report, log, quick });
   if (selected.has('replicas')) await runReplicasBench({ report, log, ...(quick ? { rounds: 1 } : {}) });
+  if (selected.has('migrate')) await runMigrateBench({ report, log, quick });
   if (selected.has('voice')) await runVoiceBench({ report, log, ...(quick ? { rounds: 2 } : {}) });
   if (selected.has('browser')) await runBrowserConversationBench({ report, log, ...(quick ? { opens: 2, scrolls: 1 } : {}) });
 } catch (error) {
