@@ -92,6 +92,17 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     expect(again).toMatchObject({ ok: true, already_complete: true, copied_rows: 0, copied_vectors: 0 });
     expect(again.tables.every((table) => table.status === 'equal' && table.copied_now === 0)).toBe(true);
 
+    // A row changed on the target is found (exit 1), and the next run copies that table again.
+    await runOnPostgres(`update "${schema}".messages set content = 'changed behind its back' where role = 'user' and conversation_id = 'ada-0'`);
+    const changed = await migrate(schema, targetDir);
+    expect(changed.code).toBe(1);
+    const differing = report(changed);
+    expect(differing.tables.filter((table) => table.status !== 'equal').map((table) => table.name)).toEqual(['messages']);
+    expect(JSON.parse(changed.stdout).problems[0]).toMatch(/^1 of 13 differ after the copy \(messages\): .*run the same command again/);
+    const mended = report(await migrate(schema, targetDir));
+    expect(mended).toMatchObject({ ok: true, already_complete: false, copied_rows: 16 });
+    expect(mended.tables.find((table) => table.name === 'messages')!.target_checksum).toBe(firstReport.tables.find((table) => table.name === 'messages')!.source_checksum);
+
     const target = await startTestApp({ realModel: true, dir: targetDir, env: { ...installationEnv(upstream.baseURL), DATABASE_URL: targetUrl(schema), VECTOR_STORE: 'embedded' } });
     try {
       const call = async (method: string, route: string, token?: string, payload?: object) => {
