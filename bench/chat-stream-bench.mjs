@@ -1,9 +1,10 @@
 /**
  * Figure 1: what SutazAI adds to a streamed chat. The same token server is streamed from
- * directly (OpenAI protocol) and through SutazAI (`POST /api/v1/chat/stream`), alternating,
- * in the same run; every stream's text is checked against the tokens the server sent.
+ * directly (OpenAI protocol), through SutazAI (`POST /api/v1/chat/stream`) and through a bare
+ * node:http proxy (`bare-proxy.mjs`, the floor), taking turns, in the same run; every
+ * stream's text is checked against the tokens the server sent.
  *
- * - concurrency 1: pairs of sequential streams, the order flipped each pair;
+ * - concurrency 1: rounds of one sequential stream each way, in every order in turn;
  * - concurrency 64, steady: 64 closed-loop workers whose starts are spread over one stream
  *   duration, so 64 streams are in flight and arrivals are spread as with real users; only
  *   streams that ran entirely while all 64 workers were busy are timed;
@@ -15,43 +16,56 @@ import { cpuMilliseconds } from './processes.mjs';
 import { percentile } from './statistics.mjs';
 
 const CONCURRENCY = 64;
+/** The orders the three ways are run in, one after another. */
+const ORDERS = [['direct', 'through', 'bare'], ['through', 'bare', 'direct'], ['bare', 'direct', 'through'], ['direct', 'bare', 'through'], ['through', 'direct', 'bare'], ['bare', 'through', 'direct']];
 
-export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL, sutazaiPid, tokens, intervalMs, sequentialPairs = 30, steadyPhases = 2, streamsPerWorker = 5, burstRounds = 2 }) {
+export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL, sutazaiPid, bareProxyURL, tokens, intervalMs, sequentialPairs = 30, steadyPhases = 2, streamsPerWorker = 5, burstRounds = 2 }) {
   const expected = benchTokens(tokens);
   const agent = createAgent();
   let prompt = 0;
   const direct = () => streamDirect(agent, tokenServer.baseURL, `bench prompt ${prompt++}`);
   const through = () => streamThrough(agent, sutazaiURL, `bench prompt ${prompt++}`);
+  // The floor: the same event stream from a bare node:http proxy (`bare-proxy.mjs`).
+  const bare = () => streamThrough(agent, bareProxyURL, `bench prompt ${prompt++}`);
+  const starters = { direct, through, bare };
   const check = (result) => checkStream(result, expected);
 
   log(`chat-stream: warm-up (${tokens} tokens every ${intervalMs} ms)`);
   for (let i = 0; i < 3; i++) {
     check(await direct());
     check(await through());
+    check(await bare());
   }
   await Promise.all(Array.from({ length: CONCURRENCY }, () => direct().then(check)));
   await Promise.all(Array.from({ length: CONCURRENCY }, () => through().then(check)));
 
-  log(`chat-stream: concurrency 1, ${sequentialPairs} pairs`);
-  const sequential = { direct: [], through: [] };
+  log(`chat-stream: concurrency 1, ${sequentialPairs} rounds`);
+  const sequential = { direct: [], through: [], bare: [] };
   for (let i = 0; i < sequentialPairs; i++) {
-    const order = i % 2 === 0 ? ['direct', 'through'] : ['through', 'direct'];
-    for (const mode of order) sequential[mode].push(check(await (mode === 'direct' ? direct() : through())));
+    // Every order of the three in turn, so none is always first after a pause.
+    for (const mode of ORDERS[i % ORDERS.length]) sequential[mode].push(check(await starters[mode]()));
   }
   reportComparison(report, { concurrency: 1, arrival: 'sequential', ...sequential, ratioTarget: undefined, ttftTarget: ['<', 1] });
+  reportFloor(report, { concurrency: 1, arrival: 'sequential', ...sequential });
   reportLoss(report, 1, sequential, tokens);
 
   log(`chat-stream: concurrency ${CONCURRENCY} steady, ${steadyPhases} phases per mode of ${streamsPerWorker} streams per worker`);
-  const steady = { direct: [], through: [], directAll: [], throughAll: [] };
+  const steady = { direct: [], through: [], bare: [], directAll: [], throughAll: [], bareAll: [] };
   // CPU of the process that serves each mode: the token server for direct, SutazAI for through.
   const cpu = { direct: { ms: 0, wallMs: 0 }, through: { ms: 0, wallMs: 0 } };
   const rampMs = tokens * intervalMs;
   for (let phase = 0; phase < steadyPhases; phase++) {
-    for (const mode of phase % 2 === 0 ? ['direct', 'through'] : ['through', 'direct']) {
-      const pid = mode === 'direct' ? tokenServer.process.pid : sutazaiPid;
+    for (const mode of ORDERS[phase % ORDERS.length]) {
+      const pid = mode === 'through' ? sutazaiPid : tokenServer.process.pid;
       const cpuBefore = cpuMilliseconds(pid);
       const wallBefore = performance.now();
-      const { timed, all } = await steadyPhase(mode === 'direct' ? direct : through, check, rampMs, streamsPerWorker);
+      const { timed, all } = await steadyPhase(starters[mode], check, rampMs, streamsPerWorker);
+      if (mode === 'bare') {
+        steady.bare.push(...timed);
+        steady.bareAll.push(...all);
+        log(`  bare proxy: ${timed.length} timed of ${all.length} streams`);
+        continue;
+      }
       cpu[mode].ms += (cpuMilliseconds(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
       cpu[mode].wallMs += performance.now() - wallBefore;
       steady[mode].push(...timed);
@@ -60,6 +74,7 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
     }
   }
   reportComparison(report, { concurrency: CONCURRENCY, arrival: 'steady', direct: steady.direct, through: steady.through, ratioTarget: ['<=', 1.05], ttftTarget: ['<', 1] });
+  reportFloor(report, { concurrency: CONCURRENCY, arrival: 'steady', direct: steady.direct, through: steady.through, bare: steady.bare });
   const streams = { direct: steady.directAll.length, through: steady.throughAll.length };
   report.figure({
     bench: 'chat-stream', figure: 'server_cpu_ms_per_stream', concurrency: CONCURRENCY, value: cpu.through.ms / streams.through, unit: 'ms',
@@ -143,6 +158,30 @@ function reportComparison(report, { concurrency, arrival, direct, through, ratio
     details: { through_ms: round3(throughTotal), direct_ms: round3(directTotal), arrival },
   });
   for (const figure of figures) if (!only || only.includes(figure.figure)) report.figure(figure);
+}
+
+/**
+ * What a bare node:http proxy adds (the floor any server in between pays on this machine),
+ * and what SutazAI adds beyond it: context for reading `ttft_added_ms_p50` and `total_ratio_p50`.
+ */
+function reportFloor(report, { concurrency, arrival, direct, through, bare }) {
+  const complete = (results) => results.filter((result) => !result.error && !result.mismatch);
+  const median = (results, key) => percentile(complete(results).map((result) => result[key]), 0.5);
+  const [directTtft, throughTtft, bareTtft] = [direct, through, bare].map((results) => median(results, 'ttftMs'));
+  const [directTotal, bareTotal] = [direct, bare].map((results) => median(results, 'totalMs'));
+  const failed = bare.length - complete(bare).length;
+  report.figure({
+    bench: 'chat-stream', figure: 'ttft_added_ms_p50_bare_proxy', concurrency, value: bareTtft - directTtft, unit: 'ms', baseline: directTtft, target: undefined,
+    details: { bare_ms: round3(bareTtft), direct_ms: round3(directTtft), arrival, samples: complete(bare).length, failed_streams: failed },
+  });
+  report.figure({
+    bench: 'chat-stream', figure: 'ttft_added_over_bare_proxy_ms_p50', concurrency, value: throughTtft - bareTtft, unit: 'ms', baseline: bareTtft, target: undefined,
+    details: { through_ms: round3(throughTtft), bare_ms: round3(bareTtft), arrival },
+  });
+  report.figure({
+    bench: 'chat-stream', figure: 'total_ratio_p50_bare_proxy', concurrency, value: bareTotal / directTotal, unit: 'ratio', baseline: 1, target: undefined,
+    details: { bare_ms: round3(bareTotal), direct_ms: round3(directTotal), arrival },
+  });
 }
 
 function reportLoss(report, concurrency, { direct, through }, tokens) {

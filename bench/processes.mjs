@@ -162,6 +162,13 @@ export async function spawnFastifyBaseline() {
   return { url: `http://127.0.0.1:${port}`, process: startProcess('fastify-hello', [path.join(benchDirectory, 'fastify-hello.mjs')], { env }) };
 }
 
+/** The floor of the chat figures: a bare node:http proxy in front of the token server (`bare-proxy.mjs`). */
+export async function spawnBareProxy(openAIBaseURL) {
+  const running = startProcess('bare-proxy', [path.join(benchDirectory, 'bare-proxy.mjs')], { env: { ...process.env, OPENAI_BASE_URL: openAIBaseURL, PORT: '0' } });
+  const { url } = await running.firstLine();
+  return { url, process: running };
+}
+
 export async function spawnTokenServer({ tokens, intervalMs }) {
   const running = startProcess('token-server', [path.join(benchDirectory, 'token-server.mjs'), '--tokens', String(tokens), '--interval-ms', String(intervalMs)]);
   const { url, baseURL } = await running.firstLine();

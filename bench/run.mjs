@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { runBrowserConversationBench } from './browser-conversation-bench.mjs';
 import { runChatStreamBench } from './chat-stream-bench.mjs';
 import { runHealthRpsBench } from './health-rps-bench.mjs';
-import { cliEntry, removeTemporaryFolders, repositoryRoot, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, unbundledCliEntry, waitForOk } from './processes.mjs';
+import { cliEntry, removeTemporaryFolders, repositoryRoot, spawnBareProxy, spawnFastifyBaseline, spawnSutazai, spawnTokenServer, unbundledCliEntry, waitForOk } from './processes.mjs';
 import { createReport } from './report.mjs';
 import { runStartupBench } from './startup-bench.mjs';
 import { runVoiceBench } from './voice-bench.mjs';
@@ -53,12 +53,14 @@ try {
     running.push(sutazai.process);
     const fastify = await spawnFastifyBaseline();
     running.push(fastify.process);
+    const bareProxy = selected.has('chat') ? await spawnBareProxy(tokenServer.baseURL) : undefined;
+    if (bareProxy) running.push(bareProxy.process);
     await Promise.all([waitForOk(`${sutazai.url}/health`, sutazai.process), waitForOk(`${fastify.url}/health`, fastify.process)]);
     log(`token server ${tokenServer.url}, SutazAI ${sutazai.url}, Fastify baseline ${fastify.url}`);
 
     if (selected.has('chat')) {
       await runChatStreamBench({
-        report, log, tokenServer, sutazaiURL: sutazai.url, sutazaiPid: sutazai.process.pid, tokens: TOKENS, intervalMs: INTERVAL_MS,
+        report, log, tokenServer, sutazaiURL: sutazai.url, sutazaiPid: sutazai.process.pid, bareProxyURL: bareProxy.url, tokens: TOKENS, intervalMs: INTERVAL_MS,
         ...(quick ? { sequentialPairs: 6, steadyPhases: 1, streamsPerWorker: 3, burstRounds: 1 } : {}),
       });
     }
