@@ -19,7 +19,7 @@ const CONCURRENCY = 64;
 /** The orders the three ways are run in, one after another. */
 const ORDERS = [['direct', 'through', 'bare'], ['through', 'bare', 'direct'], ['bare', 'direct', 'through'], ['direct', 'bare', 'through'], ['through', 'direct', 'bare'], ['bare', 'through', 'direct']];
 
-export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL, sutazaiPid, bareProxyURL, tokens, intervalMs, sequentialPairs = 30, steadyPhases = 2, streamsPerWorker = 5, burstRounds = 2 }) {
+export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL, sutazaiPid, bareProxyURL, bareProxyPid, tokens, intervalMs, sequentialPairs = 30, steadyPhases = 2, streamsPerWorker = 5, burstRounds = 2 }) {
   const expected = benchTokens(tokens);
   const agent = createAgent();
   let prompt = 0;
@@ -52,20 +52,14 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
   log(`chat-stream: concurrency ${CONCURRENCY} steady, ${steadyPhases} phases per mode of ${streamsPerWorker} streams per worker`);
   const steady = { direct: [], through: [], bare: [], directAll: [], throughAll: [], bareAll: [] };
   // CPU of the process that serves each mode: the token server for direct, SutazAI for through.
-  const cpu = { direct: { ms: 0, wallMs: 0 }, through: { ms: 0, wallMs: 0 } };
+  const cpu = { direct: { ms: 0, wallMs: 0 }, through: { ms: 0, wallMs: 0 }, bare: { ms: 0, wallMs: 0 } };
   const rampMs = tokens * intervalMs;
   for (let phase = 0; phase < steadyPhases; phase++) {
     for (const mode of ORDERS[phase % ORDERS.length]) {
-      const pid = mode === 'through' ? sutazaiPid : tokenServer.process.pid;
+      const pid = { direct: tokenServer.process.pid, through: sutazaiPid, bare: bareProxyPid }[mode];
       const cpuBefore = cpuMilliseconds(pid);
       const wallBefore = performance.now();
       const { timed, all } = await steadyPhase(starters[mode], check, rampMs, streamsPerWorker);
-      if (mode === 'bare') {
-        steady.bare.push(...timed);
-        steady.bareAll.push(...all);
-        log(`  bare proxy: ${timed.length} timed of ${all.length} streams`);
-        continue;
-      }
       cpu[mode].ms += (cpuMilliseconds(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
       cpu[mode].wallMs += performance.now() - wallBefore;
       steady[mode].push(...timed);
@@ -75,7 +69,7 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
   }
   reportComparison(report, { concurrency: CONCURRENCY, arrival: 'steady', direct: steady.direct, through: steady.through, ratioTarget: ['<=', 1.05], ttftTarget: ['<', 1] });
   reportFloor(report, { concurrency: CONCURRENCY, arrival: 'steady', direct: steady.direct, through: steady.through, bare: steady.bare });
-  const streams = { direct: steady.directAll.length, through: steady.throughAll.length };
+  const streams = { direct: steady.directAll.length, through: steady.throughAll.length, bare: steady.bareAll.length };
   report.figure({
     bench: 'chat-stream', figure: 'server_cpu_ms_per_stream', concurrency: CONCURRENCY, value: cpu.through.ms / streams.through, unit: 'ms',
     baseline: cpu.direct.ms / streams.direct,
@@ -84,6 +78,7 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
       cpu_us_per_token: round3((cpu.through.ms * 1000) / (streams.through * tokens)),
       baseline_cpu_us_per_token: round3((cpu.direct.ms * 1000) / (streams.direct * tokens)),
       cores_busy: round3(cpu.through.ms / cpu.through.wallMs), baseline_cores_busy: round3(cpu.direct.ms / cpu.direct.wallMs),
+      bare_proxy_cpu_us_per_token: round3((cpu.bare.ms * 1000) / (streams.bare * tokens)), bare_proxy_cores_busy: round3(cpu.bare.ms / cpu.bare.wallMs),
     },
   });
 

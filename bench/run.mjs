@@ -60,7 +60,7 @@ try {
 
     if (selected.has('chat')) {
       await runChatStreamBench({
-        report, log, tokenServer, sutazaiURL: sutazai.url, sutazaiPid: sutazai.process.pid, bareProxyURL: bareProxy.url, tokens: TOKENS, intervalMs: INTERVAL_MS,
+        report, log, tokenServer, sutazaiURL: sutazai.url, sutazaiPid: sutazai.process.pid, bareProxyURL: bareProxy.url, bareProxyPid: bareProxy.process.pid, tokens: TOKENS, intervalMs: INTERVAL_MS,
         ...(quick ? { sequentialPairs: 6, steadyPhases: 1, streamsPerWorker: 3, burstRounds: 1 } : {}),
       });
     }
