@@ -194,9 +194,11 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
 
   it('stops with one line naming the option to fix, and exit 2, on bad input', async () => {
     const cases: [string[], RegExp][] = [
-      [['--from', 'mysql://root@localhost/sutazai', '--to', postgresTestUrl], /^--from "mysql:\/\/root@localhost\/sutazai" is not a SQLite URL\. Fix: /],
+      [['--from', 'mysql://root:s3cret@localhost/sutazai', '--to', postgresTestUrl], /^--from "mysql:\/\/root:\*\*\*\*@localhost\/sutazai" is not a SQLite URL\. Fix: /],
       [['--from', 'sqlite:/nowhere/sutazai.db', '--to', postgresTestUrl], /^--from: there is no SQLite database at \/nowhere\/sutazai\.db\. Fix: /],
       [['--from', `sqlite:${source.databaseFile}`, '--to', 'redis://127.0.0.1:6379'], /^--to "redis:\/\/127\.0\.0\.1:6379" is not a PostgreSQL URL\. Fix: --to postgres:\/\//],
+      // A URL that does not parse still has its password masked.
+      [['--from', `sqlite:${source.databaseFile}`, '--to', 'postgres://sutazai:s3cret@db:port/sutazai'], /^--to "postgres:\/\/sutazai:\*\*\*\*@db:port\/sutazai" is not a PostgreSQL URL\. Fix: /],
       [['--from', `sqlite:${source.databaseFile}`, '--to', 'postgres://postgres@127.0.0.1:1/test'], /^--to: nothing answers at 127\.0\.0\.1:1\/test\. Fix: check --to/],
       [['--from', `sqlite:${source.databaseFile}`, '--to', postgresTestUrl, '--data-dir', '/nowhere'], /^--data-dir: there is no folder \/nowhere\. Fix: /],
       [['--from', `sqlite:${source.databaseFile}`], /^sutazai migrate needs --from and --to/],
@@ -208,6 +210,7 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
       expect(run.stderr.trim().split('\n'), run.stderr).toHaveLength(1);
       expect(run.stderr).toMatch(expected);
       expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stderr).not.toContain('s3cret');
     }
   });
 });

@@ -60,7 +60,7 @@ export function sourceDatabaseFile(from: string, cwd: string): string {
     throw new MigrationError('input', `--from ${maskUrl(from)} is PostgreSQL; migrate copies an embedded installation (SQLite) to PostgreSQL.`, `give --from the embedded installation's SQLite file, e.g. --from ${FROM_EXAMPLE}.`);
   }
   if (!/^sqlite:/i.test(from)) {
-    throw new MigrationError('input', `--from ${JSON.stringify(from)} is not a SQLite URL.`, `write it as DATABASE_URL names a SQLite file: --from ${FROM_EXAMPLE} (or sqlite:///absolute/path/sutazai.db).`);
+    throw new MigrationError('input', `--from ${JSON.stringify(maskUrl(from))} is not a SQLite URL.`, `write it as DATABASE_URL names a SQLite file: --from ${FROM_EXAMPLE} (or sqlite:///absolute/path/sutazai.db).`);
   }
   const target = databaseTarget(from, cwd, cwd) as Extract<DatabaseTarget, { kind: 'sqlite' }>;
   if (target.file === ':memory:') throw new MigrationError('input', '--from sqlite::memory: holds no installation.', `point --from at the SQLite file, e.g. --from ${FROM_EXAMPLE}.`);
@@ -168,13 +168,17 @@ function describePostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>)
   return `${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`;
 }
 
+/**
+ * A URL for printing, its password masked. Text that does not parse as a URL is what these
+ * messages are about (`postgres://user:secret@host:badport/db`): its password is masked too.
+ */
 function maskUrl(text: string): string {
   try {
     const url = new URL(text);
     if (url.password) url.password = '****';
     return url.toString();
   } catch {
-    return text;
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@]*@/i, '$1:****@');
   }
 }
 
