@@ -211,16 +211,13 @@ function abortReason(signal: AbortSignal): unknown {
 
 function toResponse(incoming: IncomingMessage, hop: Hop, wasRedirected: boolean): Response {
   const status = incoming.statusCode ?? 0;
-  const headers = new Headers();
-  for (let index = 0; index + 1 < incoming.rawHeaders.length; index += 2) {
-    headers.append(incoming.rawHeaders[index] ?? '', incoming.rawHeaders[index + 1] ?? '');
-  }
   let source: Readable | undefined;
   if (hop.method === 'HEAD' || NULL_BODY_STATUSES.has(status)) incoming.resume();
-  else source = decoded(incoming, headers.get('content-encoding'));
+  else source = decoded(incoming, headerValue(incoming, 'content-encoding'));
   let response: Response;
   try {
-    response = new Response(source ? lazyWebStream(source) : null, { status, statusText: incoming.statusMessage ?? '', headers });
+    // No headers and no body yet: both are made when first read (see `withLazyParts`).
+    response = new Response(null, { status, statusText: incoming.statusMessage ?? '' });
   } catch (error) {
     incoming.destroy();
     throw new TypeError('fetch failed', { cause: error });
@@ -228,49 +225,82 @@ function toResponse(incoming: IncomingMessage, hop: Hop, wasRedirected: boolean)
   // A constructed Response has an empty url and redirected=false; fetch callers read both.
   Object.defineProperty(response, 'url', { value: hop.url.href });
   Object.defineProperty(response, 'redirected', { value: wasRedirected });
-  if (source) nodeBodies.set(response, source);
-  return response;
+  return withLazyParts(response, incoming, source);
 }
 
+function headerValue(incoming: IncomingMessage, name: string): string | null {
+  const value = incoming.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** The node:http streams behind responses of the guard whose body nobody has read. */
 const nodeBodies = new WeakMap<Response, Readable>();
+
+/**
+ * A streamed model answer reads its body from the node:http stream (`takeNodeBody`), and
+ * undici's Headers, ReadableStream and the web-stream bridge cost more than relaying the first
+ * token. So the Response is made bare, and its headers and web body are made on first use:
+ * `headers` from the raw header lines; `body`, the body methods and `clone()` from a full
+ * Response over the same stream, which then answers every body call.
+ */
+function withLazyParts(response: Response, incoming: IncomingMessage, source: Readable | undefined): Response {
+  let headers: Headers | undefined;
+  const headersOf = () => {
+    if (headers) return headers;
+    headers = new Headers();
+    for (let index = 0; index + 1 < incoming.rawHeaders.length; index += 2) {
+      headers.append(incoming.rawHeaders[index] ?? '', incoming.rawHeaders[index + 1] ?? '');
+    }
+    return headers;
+  };
+  Object.defineProperty(response, 'headers', { get: headersOf });
+  if (!source) return response;
+  // Until someone reads the body, an error (a reset connection) must not go unhandled; a
+  // reader still sees it, because the stream stays errored.
+  source.on('error', () => undefined);
+  nodeBodies.set(response, source);
+  let full: Response | undefined;
+  const bodied = () => {
+    if (!full) {
+      nodeBodies.delete(response);
+      full = new Response(webStream(source), { status: response.status, statusText: response.statusText, headers: headersOf() });
+    }
+    return full;
+  };
+  const delegate = (name: string) => ({
+    value: (...args: unknown[]) => {
+      const target = bodied() as unknown as Record<string, (...a: unknown[]) => unknown>;
+      return Reflect.apply(target[name]!, target, args);
+    },
+  });
+  Object.defineProperties(response, {
+    body: { get: () => bodied().body },
+    bodyUsed: { get: () => full?.bodyUsed ?? false },
+    arrayBuffer: delegate('arrayBuffer'),
+    blob: delegate('blob'),
+    bytes: delegate('bytes'),
+    formData: delegate('formData'),
+    json: delegate('json'),
+    text: delegate('text'),
+    clone: delegate('clone'),
+  });
+  return response;
+}
 
 /**
  * The node:http stream behind the body of a response of the guard, handed over once, for a
  * reader that wants its chunks without the web-stream layer (a streamed model answer: every
  * token passes through it). The web body must stay unread afterwards; destroying the stream
- * frees the connection. Undefined for any other response, or once the web body was read.
+ * frees the connection. Undefined for any other response, or once the web body was made.
  */
 export function takeNodeBody(response: Response): Readable | undefined {
   const source = nodeBodies.get(response);
-  if (!source || response.bodyUsed || response.body?.locked) return undefined;
-  nodeBodies.delete(response);
+  if (source) nodeBodies.delete(response);
   return source;
 }
 
-/**
- * The web body, made on the first read: a node stream turned into a web stream starts reading
- * at once, and then `takeNodeBody` could no longer hand over an untouched stream.
- */
-function lazyWebStream(source: Readable): ReadableStream<Uint8Array> {
-  // Until a reader attaches, an error (a reset connection) must not go unhandled; the reader
-  // still sees it, because the stream stays errored.
-  source.on('error', () => undefined);
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        reader ??= (Readable.toWeb(source) as NodeReadableStream<Uint8Array> as ReadableStream<Uint8Array>).getReader();
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      async cancel(reason) {
-        if (reader) await reader.cancel(reason);
-        else source.destroy();
-      },
-    },
-    { highWaterMark: 0 },
-  );
+function webStream(source: Readable): ReadableStream<Uint8Array> {
+  return Readable.toWeb(source) as NodeReadableStream<Uint8Array> as ReadableStream<Uint8Array>;
 }
 
 /** Fetch decodes the content codings it knows; anything else passes through untouched. */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { takeNodeBody } from '../../net/outbound-guard.js';
 import { ProviderError, type ProviderTimeouts } from '../provider.js';
 import { nodeChunkSource, webChunkSource } from './chunk-source.js';
@@ -123,18 +124,18 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const sample = await readSome(response);
         throw protocolError(providerId, `${url} answered ${contentType}, expected ${request.contentTypes.join(' or ')}: ${excerpt(sample)}`);
       }
-      if (response.body === null) throw protocolError(providerId, `${url} answered without a body`);
-      return timedStream(url, response, response.body, request.tokenTimeouts, exchange);
+      // The guard's answers hand over their node:http stream: every token would otherwise cross two web streams.
+      const body = takeNodeBody(response) ?? response.body;
+      if (body === null) throw protocolError(providerId, `${url} answered without a body`);
+      return timedStream(url, body, request.tokenTimeouts, exchange);
     } catch (error) {
       exchange.release();
       throw error;
     }
   }
 
-  function timedStream(url: string, response: Response, webBody: ReadableStream<Uint8Array>, tokenTimeouts: boolean, exchange: Exchange): UpstreamStream {
-    // The guard's answers hand over their node:http stream: every token would otherwise cross two web streams.
-    const nodeBody = takeNodeBody(response);
-    const source = nodeBody ? nodeChunkSource(nodeBody) : webChunkSource(webBody);
+  function timedStream(url: string, body: Readable | ReadableStream<Uint8Array>, tokenTimeouts: boolean, exchange: Exchange): UpstreamStream {
+    const source = body instanceof Readable ? nodeChunkSource(body) : webChunkSource(body);
     let lastTokenAt: number | undefined;
     let ended = false;
     let finishing = false;
