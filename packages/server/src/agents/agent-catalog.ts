@@ -18,6 +18,8 @@ export interface Agent extends AgentDefinition {
 
 export const DEFAULT_AGENT = 'jarvis';
 const ALIASES: Record<string, string> = { default: DEFAULT_AGENT };
+/** Ids no agent may have: the web UI routes `/agents/new` to the form for a new agent. */
+const RESERVED_IDS = new Set(['new']);
 
 export interface AgentCatalog {
   list(ownerId: string): Promise<Agent[]>;
@@ -74,6 +76,7 @@ export async function createAgentCatalog(options: AgentCatalogOptions): Promise<
 
   async function insert(ownerId: string, id: string, definition: Omit<AgentDefinition, 'id'>): Promise<Agent> {
     if (builtins.has(id) || ALIASES[id]) throw new AppError('AGENT_EXISTS', `"${id}" is the id of a built-in agent.`);
+    if (RESERVED_IDS.has(id)) throw new AppError('AGENT_EXISTS', `"${id}" is reserved: /agents/${id} is the web UI's page for a new agent.`, { hint: 'Choose another id.' });
     if (!await insertAgent(db, ownerId, id, toFields(definition), Date.now())) throw new AppError('AGENT_EXISTS', `You have an agent with the id "${id}" already.`);
     return get(ownerId, id);
   }
@@ -115,7 +118,7 @@ export async function createAgentCatalog(options: AgentCatalogOptions): Promise<
   async function freeId(ownerId: string, base: string): Promise<string> {
     for (let n = 1; n < 1000; n++) {
       const id = n === 1 ? base : `${base.slice(0, 60)}-${n}`;
-      if (!await find(ownerId, id)) return id;
+      if (!RESERVED_IDS.has(id) && !await find(ownerId, id)) return id;
     }
     throw new AppError('AGENT_EXISTS', 'Choose an id for the agent.');
   }

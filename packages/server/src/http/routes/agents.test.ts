@@ -69,6 +69,11 @@ describe('agents API', () => {
     expect(created.body).toMatchObject({ id: 'recipe-helper', builtin: false, tools: ['current_time'], limits: { max_steps: 3, max_duration_ms: 120_000, max_tokens: 8192 } });
     expect((await call('POST', '/api/v1/agents/', { id: 'recipe-helper', name: 'Again' })).body).toMatchObject({ error: { code: 'AGENT_EXISTS' } });
     expect((await call('POST', '/api/v1/agents/', { id: 'math', name: 'Mine' })).body).toMatchObject({ error: { code: 'AGENT_EXISTS' } });
+    // `new` is the web UI's page for a new agent: never an agent's id, chosen or made from a name.
+    expect((await call('POST', '/api/v1/agents/', { id: 'new', name: 'New' })).body).toMatchObject({ error: { code: 'AGENT_EXISTS', message: expect.stringContaining('reserved') } });
+    const named = await call('POST', '/api/v1/agents/', { name: 'New' });
+    expect(named.body).toMatchObject({ id: 'new-2', name: 'New' });
+    expect((await call('DELETE', '/api/v1/agents/new-2')).status).toBe(204);
 
     const edited = await call('PATCH', '/api/v1/agents/recipe-helper', { description: 'Cooking.', limits: { max_tokens: 500 } });
     expect(edited.body).toMatchObject({ description: 'Cooking.', limits: { max_steps: 3, max_tokens: 500 }, name: 'Recipe Helper' });
