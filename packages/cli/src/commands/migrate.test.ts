@@ -5,7 +5,7 @@
  * pgvector; `migrate-pgvector.test.ts` covers pgvector and Qdrant). The CLI runs as a process.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -176,9 +176,10 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     expect(await count(schema, 'users')).toBe(0);
   });
 
-  it('plans with --dry-run without writing a row', async () => {
+  it('plans with --dry-run without writing anything: no row, no schema, no vector store', async () => {
     const schema = newSchema();
-    const run = await migrate(schema, newFolder(), ['--dry-run']);
+    const targetDir = newFolder();
+    const run = await migrate(schema, targetDir, ['--dry-run']);
     expect(run.code, run.stderr).toBe(0);
     const plan = report(run);
     expect(plan.tables.find((table) => table.name === 'messages')).toMatchObject({ source_rows: 16, target_rows: 0, status: 'to copy' });
@@ -187,9 +188,10 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     expect(text.stdout).toMatch(/\n {2}messages +16 +[0-9a-f]{12} +0 +0{12} +0 +to copy\n/);
     const client = new pg.Client({ connectionString: postgresTestUrl });
     await client.connect();
-    const tables = (await client.query('select count(*)::integer as n from information_schema.tables where table_schema = $1', [schema])).rows[0].n;
+    const schemas = (await client.query('select count(*)::integer as n from information_schema.schemata where schema_name = $1', [schema])).rows[0].n;
     await client.end();
-    expect(tables).toBe(0);
+    expect(schemas).toBe(0);
+    expect(readdirSync(targetDir)).toEqual([]);
   });
 
   it('stops with one line naming the option to fix, and exit 2, on bad input', async () => {

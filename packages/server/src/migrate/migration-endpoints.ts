@@ -25,7 +25,8 @@ export interface Source {
 
 export interface Target {
   storage: Storage;
-  vectors: VectorStore;
+  /** Undefined only in a dry run whose target is an embedded store not made yet: opening it would make it. */
+  vectors: VectorStore | undefined;
   /** Where the vectors go, for the report. */
   vectorsDescription: string;
   /** The target's vector store is the source's own folder: the vectors stay where they are. */
@@ -109,15 +110,17 @@ export async function openEndpoints(options: OpenEndpointsOptions): Promise<Migr
 
     const targetStorage = await openTarget(options.target.database, options.dryRun);
     closers.push(() => targetStorage.close());
-    const inPlace = options.target.VECTOR_STORE === 'embedded' && path.resolve(embeddedVectorDir(options.target)) === path.resolve(vectorDir);
-    let targetVectors: VectorStore;
+    const embeddedTarget = options.target.VECTOR_STORE === 'embedded';
+    const inPlace = embeddedTarget && path.resolve(embeddedVectorDir(options.target)) === path.resolve(vectorDir);
+    let targetVectors: VectorStore | undefined;
     if (inPlace && sourceVectors) targetVectors = sourceVectors;
-    else {
-      targetVectors = createVectorStore(options.target, {
+    else if (!(options.dryRun && embeddedTarget && !existsSync(path.join(embeddedVectorDir(options.target), 'usearch.sqlite')))) {
+      const opened = createVectorStore(options.target, {
         fetch: options.fetch ?? ((url, init) => fetch(url, init)),
         query: async (text, params = []) => ({ rows: (await targetStorage.db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] }),
       });
-      closers.push(() => targetVectors.close());
+      closers.push(() => opened.close());
+      targetVectors = opened;
     }
     const vectorsDescription = options.target.VECTOR_STORE === 'embedded' ? `embedded (usearch) in ${embeddedVectorDir(options.target)}`
       : options.target.VECTOR_STORE === 'qdrant' ? `qdrant at ${options.target.QDRANT_URL}` : 'pgvector in the target database';

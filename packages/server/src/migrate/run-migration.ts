@@ -12,7 +12,7 @@
  *    forgotten, so running again copies it again.
  */
 import { sql, type Kysely } from 'kysely';
-import { VectorStoreError } from '../knowledge/vector-stores/vector-store.js';
+import { VectorStoreError, type VectorStore } from '../knowledge/vector-stores/vector-store.js';
 import type { Database } from '../storage/schema.js';
 import { checkTargetIsSubset, copyCollection, copyTable, type CopyContext, type CopyHooks, type VectorCollection } from './copy-data.js';
 import type { ChecksumColumn } from './content-checksum.js';
@@ -116,19 +116,22 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
 
   if (options.dryRun) {
     await checkTargetIsSubset(from, to, COPIED_TABLES.filter((table) => onTarget.get(table.name)), options.batchSize);
-    if (copyVectors && withVectors.length > 0) {
+    // Without a store (an embedded one not made yet) there is nothing to probe: it is made on the copy.
+    if (copyVectors && withVectors.length > 0 && target.vectors) {
       const probe = await target.vectors.probe();
       if (probe.status !== 'healthy') throw new MigrationError('input', `The target's vector store (${target.vectorsDescription}) cannot take the vectors: ${probe.detail}`, probe.hint ?? 'check VECTOR_STORE and its settings.');
     }
   } else if (pending) {
+    // Opened for every run that writes (only a dry run may lack it).
+    const targetVectors = target.vectors!;
     await checkTargetIsSubset(from, to, COPIED_TABLES, options.batchSize);
     // The vector store is readied before any row is copied: one that cannot take the vectors stops the run here.
-    if (copyVectors) for (const collection of withVectors) await ensureTargetCollection(endpoints, collection);
+    if (copyVectors) for (const collection of withVectors) await ensureTargetCollection(targetVectors, target.vectorsDescription, collection);
     await ensureProgressTable(to);
     const started = performance.now();
     for (const table of COPIED_TABLES) copiedNow.set(tableItem(table.name), await copyTable(context, table, columns.get(table.name)!));
     if (copyVectors) {
-      for (const collection of withVectors) copiedNow.set(vectorItem(collection.name), await copyCollection(context, source.vectors!, target.vectors, collection));
+      for (const collection of withVectors) copiedNow.set(vectorItem(collection.name), await copyCollection(context, source.vectors!, targetVectors, collection));
     }
     copySeconds = (performance.now() - started) / 1000;
   }
@@ -193,12 +196,12 @@ async function recordedVectors(db: Kysely<Database>): Promise<number> {
   return Number(result.rows[0]?.n ?? 0);
 }
 
-async function ensureTargetCollection(endpoints: MigrationEndpoints, collection: VectorCollection): Promise<void> {
+async function ensureTargetCollection(vectors: VectorStore, description: string, collection: VectorCollection): Promise<void> {
   try {
-    await endpoints.target.vectors.ensureCollection(collection);
+    await vectors.ensureCollection(collection);
   } catch (error) {
     if (!(error instanceof VectorStoreError)) throw error;
-    throw new MigrationError('input', `The target's vector store (${endpoints.target.vectorsDescription}) cannot take the vectors, so nothing was copied: ${error.message.replace(/\.$/, '')}.`,
+    throw new MigrationError('input', `The target's vector store (${description}) cannot take the vectors, so nothing was copied: ${error.message.replace(/\.$/, '')}.`,
       error.hint ?? 'check VECTOR_STORE and its settings (QDRANT_URL, the pgvector extension), or choose another with --vector-store.', { cause: error });
   }
 }

@@ -21,12 +21,15 @@ export interface Storage {
 }
 
 export interface OpenStorageOptions {
-  /** Bring the schema up to date (the default). `sutazai migrate --dry-run` reads without changing it. */
+  /**
+   * Bring the schema up to date (the default). `sutazai migrate --dry-run` reads without
+   * changing it: nothing is created, not even a PostgreSQL `?schema=` that does not exist yet.
+   */
   migrate?: boolean;
 }
 
 export async function openStorage(target: DatabaseTarget, options: OpenStorageOptions = {}): Promise<Storage> {
-  const storage = target.kind === 'sqlite' ? await openSqlite(target.file) : await openPostgres(target.url, target.schema);
+  const storage = target.kind === 'sqlite' ? await openSqlite(target.file) : await openPostgres(target.url, target.schema, options.migrate !== false);
   if (options.migrate === false) return storage;
   try {
     await migrate(storage.db, target.kind === 'postgres' ? target.schema || await currentSchema(storage.db) : undefined);
@@ -119,7 +122,7 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function openPostgres(url: string, schema: string | undefined): Promise<Storage> {
+async function openPostgres(url: string, schema: string | undefined, createSchema: boolean): Promise<Storage> {
   if (schema && !PLAIN_IDENTIFIER.test(schema)) {
     throw new Error(`PostgreSQL schema "${schema}" is not a plain identifier. Fix: use letters, digits and underscores only, starting with a letter or underscore, at most 63 characters (for example ?schema=sutazai).`);
   }
@@ -143,7 +146,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<St
   // Nor a checked-out one's between two queries (in a transaction): the pool only listens to idle
   // clients. The client is then not queryable, its next query fails, and the pool drops it on release.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  if (schema) {
+  if (schema && createSchema) {
     try {
       await pool.query(`create schema if not exists "${schema}"`);
     } catch (error) {
