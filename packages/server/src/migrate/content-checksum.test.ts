@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../test-support/seeded-random.mjs';
 import { MultisetChecksum, canonicalRow, canonicalVector, type ChecksumColumn } from './content-checksum.js';
@@ -21,7 +22,8 @@ describe('content checksums', () => {
     const fromSqlite = { id: 'x', created_at: 1_767_000_000_123, bytes: Buffer.from([0, 1, 255]), note: null };
     const fromPostgres = { id: 'x', created_at: '1767000000123', bytes: new Uint8Array([0, 1, 255]), note: null };
     expect(canonicalRow('t', columns, fromSqlite)).toBe(canonicalRow('t', columns, fromPostgres));
-    expect(canonicalRow('t', columns, fromSqlite)).toBe('["t","x",1767000000123,"\\\\x0001ff",null]');
+    expect(canonicalRow('t', columns, fromSqlite)).toBe(`["t","x",1767000000123,"sha256:${createHash('sha256').update(Buffer.from([0, 1, 255])).digest('hex')}",null]`);
+    expect(canonicalRow('t', columns, { ...fromSqlite, bytes: Buffer.from([0, 1, 254]) })).not.toBe(canonicalRow('t', columns, fromSqlite));
     expect(canonicalRow('t', columns, { ...fromSqlite, note: '' })).not.toBe(canonicalRow('t', columns, fromSqlite));
   });
 

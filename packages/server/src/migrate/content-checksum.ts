@@ -43,7 +43,9 @@ export class MultisetChecksum {
 /**
  * One row as canonical text: integers as numbers whatever the driver gave (SQLite integers,
  * PostgreSQL int8 as text or number), text as text, bytes (SQLite blob, PostgreSQL bytea) as
- * hex, null as null. JSON kept in text columns compares as the text it is on both sides.
+ * their SHA-256 (an uploaded file may be hundreds of megabytes: as hex inside the row's text it
+ * would be held three times over), null as null. JSON kept in text columns compares as the
+ * text it is on both sides.
  */
 export function canonicalRow(table: string, columns: readonly ChecksumColumn[], row: Record<string, unknown>): string {
   return JSON.stringify([table, ...columns.map((column) => canonicalValue(column.kind, row[column.name]))]);
@@ -51,12 +53,12 @@ export function canonicalRow(table: string, columns: readonly ChecksumColumn[], 
 
 function canonicalValue(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (value instanceof Uint8Array) return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (value instanceof Uint8Array) return `sha256:${createHash('sha256').update(value).digest('hex')}`;
   if (kind === 'integer') {
     const number = typeof value === 'bigint' ? Number(value) : Number(value);
     return Number.isFinite(number) ? number : String(value);
   }
-  if (kind === 'bytes') return `\\x${Buffer.from(String(value)).toString('hex')}`;
+  if (kind === 'bytes') return `sha256:${createHash('sha256').update(String(value)).digest('hex')}`;
   return String(value);
 }
 

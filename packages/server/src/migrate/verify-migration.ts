@@ -20,7 +20,8 @@ export async function tableTally(db: Kysely<Database>, table: CopiedTable, colum
   const checksum = new MultisetChecksum();
   if (exists) {
     const names = columns.map((column) => column.name);
-    const limit = table.maxBatch ? table.maxBatch * 4 : PAGE;
+    // A table of large rows (uploaded files) is read a copy batch at a time, as the copy reads it.
+    const limit = table.maxBatch ?? PAGE;
     let after: unknown[] | undefined;
     for (;;) {
       const rows = await readPage(db, table, names, after, limit);
