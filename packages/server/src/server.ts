@@ -21,7 +21,14 @@ export async function startServer(config: ResolvedConfig, options: AppOptions = 
   // Tracing comes first: with it on, every line carries the trace and span it was written in.
   const tracing = await loadTracing(config);
   const logger = options.loggerInstance ?? pino({ level: config.LOG_LEVEL, ...(tracing ? { mixin: tracing.logFields } : {}) });
-  const platform = await createPlatform(config, logger, { tracing });
+  let platform: Platform;
+  try {
+    platform = await createPlatform(config, logger, { tracing });
+  } catch (error) {
+    // Tracing is the platform's to close once it exists; a platform that failed to start leaves it to us.
+    await tracing?.close();
+    throw error;
+  }
   let app: FastifyInstance;
   try {
     app = await buildApp(platform, { ...options, loggerInstance: logger });

@@ -40,6 +40,11 @@ export function createChatTracing(tools: SpanTools): ChatTracing {
         if (outcome.status === 'error') markFailed(span, outcome.errorCode ?? 'INTERNAL_ERROR');
         else if (outcome.errorCode !== null) span.setAttribute(attributes.outcomeCode, outcome.errorCode);
         span.end();
+      }, (error: unknown) => {
+        // The caller handles the rejection; the span still ends, failed.
+        span.setAttribute(attributes.outcome, 'error');
+        markFailed(span, errorCode(error));
+        span.end();
       });
       return started;
     },

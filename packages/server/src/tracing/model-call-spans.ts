@@ -85,11 +85,15 @@ async function* streamInSpan(provider: Provider, request: ChatRequest, tools: Sp
     outcome = code === 'GENERATION_STOPPED' || request.signal?.aborted === true ? 'interrupted' : 'error';
     throw error;
   } finally {
-    // A caller that let go before the end (a stop, a limit) releases the upstream request.
-    if (!upstreamDone) await tools.contexts.with(context, () => parts.return?.());
-    span.setAttribute(attributes.outcome, outcome);
-    if (outcome === 'error') markFailed(span, code!);
-    else if (code !== undefined) span.setAttribute(attributes.outcomeCode, code);
-    span.end();
+    try {
+      // A caller that let go before the end (a stop, a limit) releases the upstream request.
+      if (!upstreamDone) await tools.contexts.with(context, () => parts.return?.());
+    } finally {
+      // Ended even when releasing the upstream request throws.
+      span.setAttribute(attributes.outcome, outcome);
+      if (outcome === 'error') markFailed(span, code!);
+      else if (code !== undefined) span.setAttribute(attributes.outcomeCode, code);
+      span.end();
+    }
   }
 }

@@ -17,6 +17,7 @@ import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } fr
 
 const FAILING_MESSAGE = 'please fail';
 const ADDITION = 'Add 19 and 23.';
+const LONG_REPLY = 'Tell me a long story.';
 const randomHex = (bytes: number) => [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 function scriptedReply(request: RecordedRequest): ScriptedReply {
@@ -26,6 +27,8 @@ function scriptedReply(request: RecordedRequest): ScriptedReply {
   // The math agent's run: a calculator call, then the answer from its result.
   if (last?.content === ADDITION) return { tokens: [], toolCalls: [{ name: 'calculator', arguments: { expression: '19 + 23' } }] };
   if (last?.role === 'tool') return { tokens: ['Total: 42'] };
+  // Long enough for a client to leave in the middle.
+  if (last?.content === LONG_REPLY) return { tokens: Array.from({ length: 500 }, (_, i) => `word${i} `), delayMs: 10 };
   return { tokens: ['Hello', ',', ' world'], delayMs: 2 };
 }
 
@@ -120,6 +123,29 @@ describe('tracing with an OTLP endpoint', () => {
     // The stream itself was answered: the request is no server error.
     expect(byName(spans, 'POST /api/v1/chat/stream').status.code).toBe(0);
     expect(JSON.stringify(spans)).not.toContain('the model crashed');
+  });
+
+  it('ends every span of a turn whose client left mid-stream, the turn and its model call as interrupted', async () => {
+    const traceId = randomHex(16);
+    const controller = new AbortController();
+    const response = await fetch(`${url}/api/v1/chat/stream`, {
+      method: 'POST', headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${randomHex(8)}-01` },
+      body: JSON.stringify({ message: LONG_REPLY, model: 'scripted' }), signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let received = '';
+    while (!received.includes('text-delta')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended before its first token: ${received}`);
+      received += new TextDecoder().decode(value);
+    }
+    controller.abort();
+
+    const spans = await traceOf(receiver, () => traceId, ['POST /api/v1/chat/stream', 'chat turn', 'chat scripted']);
+    for (const name of ['chat turn', 'chat scripted']) {
+      expect(byName(spans, name), name).toMatchObject({ status: { code: 0 }, attributes: { 'sutazai.outcome': 'interrupted', 'sutazai.outcome.code': 'GENERATION_STOPPED' } });
+    }
+    expect(byName(spans, 'POST /api/v1/chat/stream').attributes['http.response.status_code']).toBe(200);
   });
 
   it('records a refused request\'s code, starts a new trace without traceparent, and leaves liveness polls out', async () => {
