@@ -167,6 +167,16 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     expect(await count(schema, 'conversations')).toBe(0);
   });
 
+  it('stops (exit 2) on a target schema holding another application\'s table, naming it, copying nothing', async () => {
+    const schema = newSchema();
+    await runOnPostgres(`create schema "${schema}"; create table "${schema}".spatial_ref_sys (srid integer primary key)`);
+    const run = await migrate(schema, newFolder());
+    expect(run.code).toBe(2);
+    const { error } = JSON.parse(run.stdout) as { error: string };
+    expect(error).toMatch(/^--to: the target schema has a table that is not this SutazAI version's: spatial_ref_sys\. Fix: migrate into an empty database or a new schema/);
+    expect(await count(schema, 'users')).toBe(0);
+  });
+
   it('refuses VECTOR_STORE=pgvector on a PostgreSQL without the extension, before copying anything (exit 2)', async () => {
     const schema = newSchema();
     const run = await runMigrate(['--from', `sqlite:${source.databaseFile}`, '--to', targetUrl(schema)], { VECTOR_STORE: 'pgvector' });

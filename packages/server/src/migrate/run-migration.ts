@@ -85,10 +85,16 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
   const from = source.storage.db;
   const to = target.storage.db;
 
-  const unknown = [...new Set(unknownTables([...(await tableNames(from, 'sqlite')), ...(await tableNames(to, 'postgres'))]))];
+  const unknown = unknownTables(await tableNames(from, 'sqlite'));
   if (unknown.length > 0) {
-    throw new MigrationError('input', `The database has ${unknown.length === 1 ? 'a table' : 'tables'} migrate does not copy: ${unknown.join(', ')}.`,
+    throw new MigrationError('input', `--from: the database has ${unknown.length === 1 ? 'a table' : 'tables'} migrate does not copy: ${unknown.join(', ')}.`,
       'run migrate of the same SutazAI version as the database; if that version made the table, it is missing from migrate/migration-tables.ts: report it.');
+  }
+  // Not a SutazAI table of this version: another application's (PostGIS puts spatial_ref_sys in public), or a newer SutazAI's.
+  const foreign = unknownTables(await tableNames(to, 'postgres'));
+  if (foreign.length > 0) {
+    throw new MigrationError('input', `--to: the target schema has ${foreign.length === 1 ? 'a table' : 'tables'} that ${foreign.length === 1 ? 'is' : 'are'} not this SutazAI version's: ${foreign.join(', ')}.`,
+      'migrate into an empty database or a new schema (--to postgres://.../db?schema=new_name).');
   }
   const columns = new Map<string, ChecksumColumn[]>();
   const onTarget = new Map<string, boolean>();
