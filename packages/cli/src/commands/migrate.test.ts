@@ -34,6 +34,11 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     upstream = await startChatModel();
     source = await createEmbeddedInstallation({ upstreamUrl: upstream.baseURL, conversationsPerAccount: 4 });
     folders.push(source.dir);
+    // A reply holding a NUL, as SQLite kept it before the server dropped them: PostgreSQL cannot store one.
+    const { default: SQLite } = await import('better-sqlite3');
+    const sqlite = new SQLite(source.databaseFile);
+    sqlite.prepare(`update messages set content = content || char(0) || ' (kept by an older version)' where role = 'assistant' and conversation_id = 'ada-1'`).run();
+    sqlite.close();
   }, 60_000);
   afterAll(async () => {
     for (const schema of schemas) await runOnPostgres(`drop schema if exists "${schema}" cascade`);
@@ -86,6 +91,12 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     expect(firstReport.vectors).toEqual([expect.objectContaining({ collection: expect.stringContaining(source.knowledgeBaseId), status: 'equal', source_vectors: rows.knowledge_chunks, target_vectors: rows.knowledge_chunks })]);
     expect(firstReport.vectors[0]!.target_checksum).toBe(firstReport.vectors[0]!.source_checksum);
     expect(run.stderr).toContain('messages: 16 copied, done');
+    const client = new pg.Client({ connectionString: postgresTestUrl });
+    await client.connect();
+    const kept = (await client.query(`select content from "${schema}".messages where role = 'assistant' and conversation_id = 'ada-1'`)).rows[0].content as string;
+    await client.end();
+    expect(kept).toMatch(/ \(kept by an older version\)$/);
+    expect(kept).not.toContain('\0');
 
     // Again on the complete target (before a server writes to it): nothing copied, everything verified.
     const again = report(await migrate(schema, targetDir));

@@ -264,7 +264,10 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         ownerId: run.input.ownerId, role, knowledgeBases: [...new Set([...(run.input.knowledge ?? []), ...run.agent.knowledge_bases])], signal: controller.signal, temperature: run.input.temperature, maxTokens: run.input.maxTokens,
         toolTimeoutMs: options.toolTimeoutMs ?? 30_000,
       }, {
-        onText(text) {
+        onText(piece) {
+          // NUL is no text, and PostgreSQL cannot store it: a reply reads and stores the same on both databases.
+          const text = piece.includes('\0') ? piece.replaceAll('\0', '') : piece;
+          if (text === '') return;
           firstTokenAt ??= Date.now();
           content += text;
           deltas++;

@@ -54,6 +54,7 @@ describe('HTTP app: errors, request ids, original shapes, OpenAPI', () => {
     ['a session id with a slash', { message: 'hi', session_id: '../etc' }, 'VALIDATION_FAILED', /session_id/],
     ['a temperature out of range', { message: 'hi', temperature: 9 }, 'VALIDATION_FAILED', /temperature/],
     ['a message over the length limit', { message: 'x'.repeat(100_001) }, 'VALIDATION_FAILED', /message/],
+    ['a NUL character in the message (PostgreSQL cannot store one)', { message: 'hello \u0000 world' }, 'VALIDATION_FAILED', /"message" contains a NUL/],
   ])('refuses %s with 400 and a code that names the field', async (_name, payload, code, field) => {
     const response = await t.app.inject({ method: 'POST', url: '/api/v1/chat/', payload });
     expect(response.statusCode).toBe(400);

@@ -37,12 +37,22 @@ export function registerJsonParser(app: FastifyInstance): void {
     }
     if (text.trim() === '') return done(new AppError('INVALID_JSON', 'The request body is empty; send a JSON object.'));
     if (jsonDepth(text) > MAX_JSON_DEPTH) return done(new AppError('JSON_TOO_DEEP'));
+    let parsed: unknown;
+    // A NUL reaches a string only through the escape \u0000 (JSON refuses the raw character).
+    let nulIn: string | undefined;
     try {
       // Prototype keys are dropped so a body can never reach Object.prototype.
-      done(null, JSON.parse(text, (key, value: unknown) => (key === '__proto__' || key === 'constructor' ? undefined : value)));
+      parsed = JSON.parse(text, (key, value: unknown) => {
+        if (key === '__proto__' || key === 'constructor') return undefined;
+        if (nulIn === undefined && (key.includes('\0') || (typeof value === 'string' && value.includes('\0')))) nulIn = key.replaceAll('\0', '\\u0000');
+        return value;
+      });
     } catch (error) {
-      done(new AppError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}`));
+      return done(new AppError('INVALID_JSON', `The request body is not valid JSON: ${(error as Error).message}`));
     }
+    // No text holds it, and PostgreSQL cannot store it: refused alike on both databases.
+    if (nulIn !== undefined) return done(new AppError('VALIDATION_FAILED', `Invalid request: ${nulIn ? `"${nulIn}"` : 'the body'} contains a NUL character (\\u0000), which no text may hold.`, { hint: 'Remove the NUL characters and send it again.' }));
+    done(null, parsed);
   });
 }
 

@@ -45,7 +45,7 @@ export class MultisetChecksum {
  * PostgreSQL int8 as text or number), text as text, bytes (SQLite blob, PostgreSQL bytea) as
  * their SHA-256 (an uploaded file may be hundreds of megabytes: as hex inside the row's text it
  * would be held three times over), null as null. JSON kept in text columns compares as the
- * text it is on both sides.
+ * text it is on both sides; text is compared without NUL characters.
  */
 export function canonicalRow(table: string, columns: readonly ChecksumColumn[], row: Record<string, unknown>): string {
   return JSON.stringify([table, ...columns.map((column) => canonicalValue(column.kind, row[column.name]))]);
@@ -59,7 +59,8 @@ function canonicalValue(kind: ColumnKind, value: unknown): unknown {
     return Number.isFinite(number) ? number : String(value);
   }
   if (kind === 'bytes') return `sha256:${createHash('sha256').update(String(value)).digest('hex')}`;
-  return String(value);
+  // Without NUL, which PostgreSQL cannot store and the copy drops (table-pages.ts).
+  return String(value).replaceAll('\0', '');
 }
 
 /**

@@ -12,6 +12,7 @@
  *    forgotten, so running again copies it again.
  */
 import { sql, type Kysely } from 'kysely';
+import { collectionOf } from '../knowledge/vector-stores/collection-names.js';
 import { VectorStoreError, type VectorStore } from '../knowledge/vector-stores/vector-store.js';
 import type { Database } from '../storage/schema.js';
 import { checkTargetIsSubset, copyCollection, copyTable, type CopyContext, type CopyHooks, type VectorCollection } from './copy-data.js';
@@ -194,7 +195,7 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
 /** The collections search uses: one per knowledge base that has an embedding model, as the knowledge service names them. */
 async function sourceCollections(db: Kysely<Database>): Promise<VectorCollection[]> {
   const rows = await db.selectFrom('knowledge_bases').select(['id', 'embedding_model', 'embedding_dimensions']).where('embedding_model', 'is not', null).orderBy('id').execute();
-  return rows.map((row) => ({ name: `${row.id}:${row.embedding_model}`, dimensions: Number(row.embedding_dimensions) }));
+  return rows.flatMap((row) => (row.embedding_model === null ? [] : [{ name: collectionOf(row.id, row.embedding_model), dimensions: Number(row.embedding_dimensions) }]));
 }
 
 async function recordedVectors(db: Kysely<Database>): Promise<number> {

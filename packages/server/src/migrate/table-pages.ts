@@ -69,12 +69,20 @@ export async function upsertRows(db: Db, table: CopiedTable, columns: readonly s
   const update = columns.filter((column) => !table.key.includes(column));
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   for (let start = 0; start < rows.length; start += perStatement) {
-    const values = rows.slice(start, start + perStatement).map((row) => sql`(${sql.join(columns.map((column) => row[column] ?? null))})`);
+    const values = rows.slice(start, start + perStatement).map((row) => sql`(${sql.join(columns.map((column) => withoutNul(row[column] ?? null)))})`);
     const onConflict: RawBuilder<unknown> = update.length === 0
       ? sql`do nothing`
       : sql`do update set ${sql.join(update.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))}`;
     await sql`insert into ${sql.table(table.name)} (${list(columns)}) values ${sql.join(values)} on conflict (${list(table.key)}) ${onConflict}`.execute(db);
   }
+}
+
+/**
+ * PostgreSQL cannot store NUL in text, which SQLite holds (an installation's older replies or
+ * documents): it is dropped, as the server now drops it, and the checksums compare text without it.
+ */
+function withoutNul(value: unknown): unknown {
+  return typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '') : value;
 }
 
 /** Of these keys, the ones the table does not hold. */

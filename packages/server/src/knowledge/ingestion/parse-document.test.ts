@@ -61,6 +61,13 @@ describe('parseDocument', () => {
     });
   });
 
+  it('drops NUL characters, which PostgreSQL cannot store, from the text it indexes', async () => {
+    const parsed = await parseDocument({ bytes: utf8('{"name": "Ada\\u0000 Lovelace", "note": "\\u0000"}'), filename: 'people.json' });
+    const text = parsed.blocks.map((block) => block.text).join('\n');
+    expect(text).toContain('Ada Lovelace');
+    expect(text).not.toContain('\0');
+  });
+
   it('decodes UTF-8, a UTF-16 byte-order mark, a declared charset, and falls back to Windows-1252', async () => {
     const utf16 = new Uint8Array([0xff, 0xfe, ...Buffer.from('Grüße', 'utf16le')]);
     expect((await parseDocument({ bytes: utf16, filename: 'a.txt' })).blocks[0]!.text).toBe('Grüße');

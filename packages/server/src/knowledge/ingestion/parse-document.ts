@@ -51,7 +51,7 @@ export async function parseDocument(source: DocumentSource, options: Partial<Par
   const format = detectFormat(source);
   let parsed: ParsedDocument;
   try {
-    parsed = await parseAs(format, source, limits);
+    parsed = withoutNul(await parseAs(format, source, limits));
   } catch (error) {
     if (isIngestionError(error)) throw error;
     throw new DocumentParseError(
@@ -73,6 +73,17 @@ export async function parseDocument(source: DocumentSource, options: Partial<Par
   }
   if (parsed.blocks.length === 0) throw noText(name, 'has no text to index');
   return parsed;
+}
+
+/**
+ * NUL characters (PDF text layers and binary-ish files carry them) are no text, and
+ * PostgreSQL cannot store them in a text column: they are dropped here, so a document
+ * indexes the same on SQLite and PostgreSQL.
+ */
+function withoutNul(parsed: ParsedDocument): ParsedDocument {
+  const clean = (text: string) => (text.includes('\0') ? text.replaceAll('\0', '') : text);
+  const blocks = parsed.blocks.map((block) => ({ ...block, text: clean(block.text) })).filter((block) => block.text.trim() !== '');
+  return { ...parsed, title: parsed.title === undefined ? undefined : clean(parsed.title), blocks };
 }
 
 const FORMAT_NAMES: Record<DocumentFormat, string> = {
