@@ -24,6 +24,7 @@ import type { Chunk, ChunkingOptions, ParsedDocument } from './ingestion/documen
 import type { EmbedderResolution } from './embedder.js';
 import { fuse, searchTerms, type RankedId } from './fusion.js';
 import type { VectorStore } from './vector-stores/vector-store.js';
+import { collectionOf } from './vector-stores/collection-names.js';
 
 export const KNOWLEDGE_INGEST_JOB = 'knowledge-ingest';
 
@@ -82,7 +83,6 @@ export function createKnowledgeService(options: KnowledgeServiceOptions): Knowle
   const chunking = options.chunking ?? DEFAULT_CHUNKING;
   const batchSize = options.embedBatchSize ?? 32;
   let consumer: JobConsumer | undefined;
-  const collectionOf = (baseId: string, model: string) => `${baseId}:${model}`;
 
   async function ownBase(ownerId: string, id: string): Promise<BaseWithCounts> {
     const [base] = await listBases(db, ownerId, [id]);

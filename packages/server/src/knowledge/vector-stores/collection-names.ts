@@ -10,6 +10,11 @@ import { checkCollectionName } from './vector-checks.js';
 
 const HASH_LENGTH = 16;
 
+/** The collection of a knowledge base's chunks embedded by `model`: vectors of different models never mix. */
+export function collectionOf(baseId: string, model: string): string {
+  return `${baseId}:${model}`;
+}
+
 export function safeCollectionName(name: string, options: { prefix?: string; maxLength?: number } = {}): string {
   checkCollectionName(name);
   const prefix = options.prefix ?? 'c_';
