@@ -105,8 +105,8 @@ export async function checkTargetIsSubset(source: Db, target: Db, tables: readon
       if (missing.length > 0) {
         const example = table.key.map((column, i) => `${column}=${JSON.stringify(missing[0]![i])}`).join(', ');
         throw new MigrationError('refused',
-          `The target already holds data that is not in the source: ${table.name} has a row (${example}) the embedded installation does not, so it belongs to another installation or was written on the target.`,
-          'migrate into an empty database or a new schema (--to postgres://.../db?schema=new_name); to copy into this one anyway, remove its SutazAI tables first.');
+          `The target already holds data that is not in the source: ${table.name} has a row (${example}) the embedded installation does not: it belongs to another installation, was written by a server already running on the target, or was deleted from the source after an earlier run copied it.`,
+          'stop any server using the target, then migrate into an empty database or a new schema (--to postgres://.../db?schema=new_name); to copy into this one anyway, remove its SutazAI tables first.');
       }
       after = keyOf(table, rows.at(-1)!);
     }
