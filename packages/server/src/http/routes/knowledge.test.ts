@@ -3,18 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../../llm/test-support/openai-compatible-test-server.js';
 import { requestMessages } from '../../llm/test-support/test-server-script.js';
 import { parseSse, startTestApp, until, testModelName, type TestApp } from '../test-support/test-app.js';
-
-const HANDBOOK = `# Lighthouse Handbook
-
-## Opening hours
-The Harrow Point lighthouse museum opens at nine in the morning and closes at five in the afternoon, every day except Mondays.
-
-## Tickets
-An adult ticket costs twelve crowns; children under ten enter free. Group bookings need a week's notice.
-
-## The lamp
-The original Fresnel lens was installed in 1871 and still turns on a bath of mercury.
-`;
+import { HANDBOOK } from '../../knowledge/ingestion/test-support/handbook.js';
 
 const RECIPES = `# Soup recipes
 

@@ -9,18 +9,7 @@
 import path from 'node:path';
 import { startOpenAICompatibleTestServer } from '../../llm/test-support/openai-compatible-test-server.js';
 import { startTestApp, testModelName, until } from '../../http/test-support/test-app.js';
-
-export const HANDBOOK = `# Lighthouse Handbook
-
-## Opening hours
-The Harrow Point lighthouse museum opens at nine in the morning and closes at five in the afternoon, every day except Mondays.
-
-## Tickets
-An adult ticket costs twelve crowns; children under ten enter free. Group bookings need a week's notice.
-
-## The lamp
-The original Fresnel lens was installed in 1871 and still turns on a bath of mercury.
-`;
+import { HANDBOOK } from '../../knowledge/ingestion/test-support/handbook.js';
 
 export const SEARCH_QUERY = 'How much is an adult ticket?';
 export const EMBEDDING_MODEL = `llama-cpp/${testModelName}`;
