@@ -173,7 +173,7 @@ describe('sutazai migrate: SQLite + usearch to PostgreSQL', { timeout: 60_000 },
     const run = await migrate(schema, newFolder());
     expect(run.code).toBe(3);
     const { error } = JSON.parse(run.stdout) as { error: string };
-    expect(error).toMatch(/^The target already holds data that is not in the source: users has a row \(id="usr_other_installation"\).*Fix: migrate into an empty database or a new schema/);
+    expect(error).toMatch(/^The target already holds data that is not in the source: users has a row \(id="usr_other_installation"\).*a server already running on the target.*Fix: stop any server using the target, then migrate into an empty database or a new schema/);
     expect(await count(schema, 'users')).toBe(1);
     expect(await count(schema, 'conversations')).toBe(0);
   });
