@@ -47,7 +47,7 @@ export const ConfigSchema = Type.Object({
   AMQP_QUEUE_PREFIX: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9._-]+$', default: 'sutazai.jobs', ...meta({ example: 'sutazai.jobs',
     description: 'Start of the RabbitMQ queue names (`<prefix>.work.<kind>`, `<prefix>.dead.<kind>`): give installations that share a broker different prefixes.' }) }),
   JOB_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 3, ...meta({ example: '3',
-    description: 'Deliveries a background job gets (failures and interrupted runs) before it goes to the dead-letter queue.' }) }),
+    description: 'Deliveries a background job gets (failures, and runs cut short by a crash; not hand-backs of a graceful stop) before it goes to the dead-letter queue.' }) }),
   JOB_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 2, ...meta({ example: '2',
     description: 'Background jobs of one kind each process runs at once (the RabbitMQ prefetch).' }) }),
   MODELS_DIR: Type.Optional(Type.String({ minLength: 1, ...meta({ example: './models', check: 'existing-dir-when-set',

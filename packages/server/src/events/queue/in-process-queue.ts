@@ -124,10 +124,10 @@ export function createInProcessQueue(options: InProcessQueueOptions = {}): JobQu
     retryTimers.add(timer);
   }
 
-  /** An interrupted delivery goes back to the front: it was next before. */
+  /** A delivery given back by a closing consumer goes back to the front (it was next before), its attempt not counted. */
   function handBack(kind: string, entry: Entry) {
     if (closed) return;
-    stateOf(kind).waiting.unshift({ text: entry.text, attempt: entry.attempt + 1, redelivered: true });
+    stateOf(kind).waiting.unshift({ text: entry.text, attempt: entry.attempt, redelivered: true });
   }
 
   function deadLetter(kind: string, entry: Entry, reason: string) {

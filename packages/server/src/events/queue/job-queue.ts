@@ -21,11 +21,12 @@ export interface JobMessage<P = unknown> {
 export interface DeliveredJob<P = unknown> extends JobMessage<P> {
   /**
    * This delivery's number: 1 on the first, one more after each failed attempt and after each
-   * delivery that was interrupted (consumer closed, worker or connection died). At most
-   * `maxAttempts` deliveries run; a job interrupted that often is dead-lettered unrun.
+   * delivery cut short by a crash (worker or connection died). A delivery handed back by a
+   * graceful stop (its consumer closed: a deploy) does not count. At most `maxAttempts`
+   * deliveries run; a job whose deliveries crashed that often is dead-lettered unrun.
    */
   attempt: number;
-  /** True when the previous delivery was interrupted rather than failed: work may be half done. */
+  /** True when a previous delivery was interrupted rather than failed: work may be half done. */
   redelivered: boolean;
 }
 

@@ -60,6 +60,8 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
   const running = new Set<Delivery>();
   /** Deliveries that arrived while every slot was busy (old handlers still winding down after a reconnect). */
   const waiting: { attachment: Attachment; message: ConsumeMessage }[] = [];
+  /** Hand-backs of a graceful stop still publishing. */
+  const handingBack = new Set<Promise<void>>();
 
   function settle(target: Attachment, action: (channel: Channel) => void) {
     if (!target.open || !target.live.isOpen()) return;
@@ -68,6 +70,33 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
     } catch (error) {
       logger?.warn({ err: error, queue: queues.work }, 'job queue: could not acknowledge a delivery');
     }
+  }
+
+  /**
+   * A delivery given back by a graceful stop is published again with its attempt number
+   * unchanged, then acknowledged: a nack would count it (quorum queues raise
+   * x-delivery-count on every return), and each rolling deploy would use up an attempt of a
+   * long job, or of one only prefetched. Deliveries cut short by a crash or a lost connection
+   * are returned by the broker and do count, so a job that kills its workers still ends in the
+   * dead-letter queue. When the publish fails, the nack is the fallback: never a lost job.
+   */
+  function handBack(target: Attachment, message: ConsumeMessage): Promise<void> {
+    if (!target.open || !target.live.isOpen()) return Promise.resolve();
+    const publishing = context
+      .publish(queues.work, message.content, {
+        messageId: String(message.properties.messageId ?? ''), type: String(message.properties.type ?? ''),
+        headers: { [HEADER.attempt]: deliveryAttempt(message), [HEADER.redelivered]: true },
+      })
+      .then(
+        () => settle(target, (channel) => channel.ack(message)),
+        (error: unknown) => {
+          logger?.warn({ err: error, queue: queues.work }, `job queue: could not hand a job back (${errorText(error)}); returning it to the broker`);
+          settle(target, (channel) => channel.nack(message, false, true));
+        },
+      )
+      .finally(() => handingBack.delete(publishing));
+    handingBack.add(publishing);
+    return publishing;
   }
 
   function lose(target: Attachment, reason: string) {
@@ -124,7 +153,7 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
       return;
     }
     if (closing) {
-      settle(target, (channel) => channel.nack(message, false, true));
+      void handBack(target, message);
       return;
     }
     if (running.size >= concurrency) {
@@ -145,7 +174,7 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
       return;
     }
     const attempt = deliveryAttempt(message);
-    const redelivered = message.fields.redelivered;
+    const redelivered = message.fields.redelivered || message.properties.headers?.[HEADER.redelivered] === true;
     const controller = new AbortController();
     const delivery: Delivery = { attachment: target, message, controller, settled: Promise.resolve() };
     running.add(delivery);
@@ -158,7 +187,7 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
     delivery.settled = outcome
       .then(async (result) => {
         if (result.ok) return settle(target, (channel) => channel.ack(message));
-        if (controller.signal.aborted && !exhausted) return settle(target, (channel) => channel.nack(message, false, true));
+        if (controller.signal.aborted && !exhausted) return handBack(target, message);
         if (!target.open) return;
         const verdict = exhausted ? { action: 'dead-letter' as const, reason: exhausted } : failureVerdict(result.error, attempt, context.maxAttempts, context.retryDelayMs);
         try {
@@ -197,13 +226,13 @@ export function createRabbitMqConsumer(context: ConsumerContext, handler: JobHan
     await attaching;
     const target = attachment;
     if (target?.open && target.tag) await target.channel.cancel(target.tag).catch(() => undefined);
-    for (const { attachment: from, message } of waiting.splice(0)) settle(from, (channel) => channel.nack(message, false, true));
+    for (const { attachment: from, message } of waiting.splice(0)) void handBack(from, message);
     const settling = [...running].map((delivery) => {
       delivery.controller.abort(new DOMException('The job consumer is closing; the job will be delivered again.', 'AbortError'));
       return delivery.settled;
     });
     // Handlers that ignore the signal keep their jobs only until the channel closes: the broker then hands them to another consumer.
-    await settledWithin(Promise.all(settling), context.closeGraceMs);
+    await settledWithin(Promise.all(settling).then(() => Promise.all([...handingBack])), context.closeGraceMs);
     if (target) {
       await target.channel.close().catch(() => undefined);
       lose(target, 'The job consumer closed');

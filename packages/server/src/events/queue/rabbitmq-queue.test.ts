@@ -5,6 +5,7 @@
  * other cases.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import amqp from 'amqplib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdBrokerLock } from './test-support/broker-lock.js';
@@ -12,7 +13,8 @@ import { startTestApp } from '../../http/test-support/test-app.js';
 import type { Logger } from '../../logger.js';
 import type { DeliveredJob } from './job-queue.js';
 import { createResultsTable } from './test-support/job-results-table.js';
-import { runQueueConformance, sleep, uniqueKind, waitFor } from './test-support/queue-conformance.js';
+import { deferred, runQueueConformance, sleep, uniqueKind, waitFor, waitForDeadLetters } from './test-support/queue-conformance.js';
+import { queuesFor } from './rabbitmq-topology.js';
 import {
   amqpTestUrl, createRabbitMqFixture, createTestVhost, ensureBrokerRunning, setMemoryWatermark, rabbitMqSkipReason, startBroker, stopBroker,
 } from './test-support/rabbitmq-fixture.js';
@@ -102,6 +104,35 @@ describe.skipIf(skipReason !== undefined)(`RabbitMQ job queue${skipReason ? ` ($
       await vhost.dispose();
     }
   });
+
+  it('counts deliveries cut short by a crash, and dead-letters unrun a job that crashed its workers maxAttempts times', async () => {
+    const fixture = createRabbitMqFixture({ maxAttempts: 2 });
+    const kind = uniqueKind();
+    const connection = await amqp.connect(amqpTestUrl);
+    try {
+      await fixture.queue.enqueue({ id: 'kills-workers', kind, payload: null });
+      // A worker that dies mid-job, as the broker sees it: its channel closes with the job unacknowledged.
+      for (let crash = 0; crash < 2; crash++) {
+        const channel = await connection.createChannel();
+        await channel.prefetch(1);
+        const delivered = deferred<void>();
+        await channel.consume(queuesFor(fixture.prefix, kind).work, (message) => message && delivered.resolve(), { noAck: false });
+        await delivered.promise;
+        await channel.close();
+      }
+      let ran = false;
+      await fixture.queue.consume(kind, async () => {
+        ran = true;
+      });
+      const letters = await waitForDeadLetters(fixture.queue, kind, 1);
+      expect(ran).toBe(false);
+      expect(letters[0]).toMatchObject({ id: 'kills-workers', attempt: 3 });
+      expect(letters[0]!.error).toContain('without finishing');
+    } finally {
+      await connection.close();
+      await fixture.dispose();
+    }
+  }, 30_000);
 
   it('hands the jobs of a worker process killed mid-job to another consumer, and each result is stored once', async () => {
     const results = await createResultsTable();
