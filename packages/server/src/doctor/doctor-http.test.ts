@@ -1,12 +1,14 @@
 /**
  * The doctor against HTTP dependencies set up wrong for real: names that do not resolve (a
  * test resolver), published ports, localhost in a container, http against https, /v1 missing
- * or doubled, a server of the wrong kind, a slow one, a proxy that cannot reach the API.
+ * or doubled, a server of the wrong kind, a slow one, a proxy that cannot reach the API, and
+ * the OpenTelemetry receiver (a real OTLP/HTTP one, and servers answering wrong).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../http/test-support/test-app.js';
 import { startOllamaTestServer, type OllamaTestServer } from '../llm/test-support/ollama-test-server.js';
 import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from '../llm/test-support/openai-compatible-test-server.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../tracing/test-support/otlp-receiver.js';
 import {
   checkNamed, closedPort, diagnose, inContainer, ollamaLike, problemCodes, selfSignedCertificate, sendJson, startHttpServer, startTcpServer, testResolver,
   type LocalServer,
@@ -231,5 +233,49 @@ describe('slow and half-broken', () => {
     const check = checkNamed(await diagnose({}, { apiUrl: `http://127.0.0.1:${apiPort}/api/v1` }), 'api');
     expect(problemCodes(check)).toEqual(['PATH_PREFIX']);
     expect(check.problems[0]!.fix).toBe(`Set SUTAZAI_URL=http://127.0.0.1:${apiPort} (the server's root; the CLI and the web UI add /api/v1 themselves).`);
+  });
+});
+
+describe('the OpenTelemetry receiver (OTEL_EXPORTER_OTLP_*)', () => {
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(() => receiver?.close());
+
+  it('accepts a receiver that takes an empty OTLP/JSON export, and records no span there', async () => {
+    const check = checkNamed(await diagnose({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_HEADERS: 'x-scope-orgid=home' }), 'tracing');
+    expect(check).toMatchObject({ status: 'ok', kind: 'otlp', setting: 'OTEL_EXPORTER_OTLP_ENDPOINT', problems: [] });
+    expect(check.steps.at(-1)).toMatchObject({ step: 'version', ok: true, detail: 'accepted an empty OTLP/JSON export (HTTP 200)' });
+    expect(receiver.exports.at(-1)).toMatchObject({ 'x-scope-orgid': 'home' });
+    expect(receiver.spans).toEqual([]);
+  });
+
+  it('recognises a traces endpoint without /v1/traces, and says both ways to set it', async () => {
+    const check = checkNamed(await diagnose({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url }), 'tracing');
+    expect(problemCodes(check)).toEqual(['PATH_PREFIX']);
+    expect(check.problems[0]!.fix).toBe(`Set OTEL_EXPORTER_OTLP_ENDPOINT=${receiver.url} (SutazAI adds /v1/traces), or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${receiver.url}/v1/traces (the full address).`);
+  });
+
+  it('recognises a receiver that wants credentials', async () => {
+    const guarded = await serve(startHttpServer((request, response) => {
+      sendJson(response, request.headers.authorization === 'Bearer right' ? 200 : 401, {});
+    }));
+    const url = `http://127.0.0.1:${guarded.port}`;
+    const refused = checkNamed(await diagnose({ OTEL_EXPORTER_OTLP_ENDPOINT: url }), 'tracing');
+    expect(problemCodes(refused)).toEqual(['BAD_CREDENTIALS']);
+    expect(refused.problems[0]!.fix).toContain('OTEL_EXPORTER_OTLP_HEADERS');
+    expect(checkNamed(await diagnose({ OTEL_EXPORTER_OTLP_ENDPOINT: url, OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20right' }), 'tracing').status).toBe('ok');
+  });
+
+  it('recognises another kind of server where the receiver is expected (Ollama on the endpoint)', async () => {
+    const check = checkNamed(await diagnose({ OTEL_EXPORTER_OTLP_ENDPOINT: ollama.url }), 'tracing');
+    expect(problemCodes(check)).toEqual(['WRONG_SERVER_KIND']);
+    expect(check.problems[0]!.message).toContain('expects an OpenTelemetry receiver (OTLP/HTTP)');
+    expect(check.problems[0]!.fix).toContain('OLLAMA_BASE_URL');
+  });
+
+  it('is not checked when no endpoint is set', async () => {
+    expect((await diagnose({})).checks.map((check) => check.name)).not.toContain('tracing');
   });
 });

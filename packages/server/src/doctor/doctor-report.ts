@@ -6,7 +6,7 @@
 import type { DependencyProblemCode } from '../health/dependency-hints.js';
 
 /** What a dependency is; decides the handshake, the usual ports and the usual service names. */
-export type ServiceKind = 'postgres' | 'sqlite' | 'redis' | 'rabbitmq' | 'ollama' | 'openai-compatible' | 'qdrant' | 'sutazai';
+export type ServiceKind = 'postgres' | 'sqlite' | 'redis' | 'rabbitmq' | 'ollama' | 'openai-compatible' | 'qdrant' | 'sutazai' | 'otlp';
 
 export type StepName = 'resolve' | 'connect' | 'handshake' | 'authenticate' | 'version' | 'file';
 

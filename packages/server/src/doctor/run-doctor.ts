@@ -70,6 +70,10 @@ function plannedChecks(config: ResolvedConfig, { apiUrl, apiToken }: DoctorOptio
   if (config.OPENAI_BASE_URL) checks.push(checkHttpService({ name: 'openai', setting: 'OPENAI_BASE_URL', kind: 'openai-compatible', url: new URL(config.OPENAI_BASE_URL), apiKey: config.OPENAI_API_KEY }, context));
   const qdrant = optionalSetting(config, 'QDRANT_URL');
   if (qdrant) checks.push(checkHttpService({ name: 'qdrant', setting: 'QDRANT_URL', kind: 'qdrant', url: new URL(qdrant), apiKey: optionalSetting(config, 'QDRANT_API_KEY') }, context));
+  if (config.tracing) {
+    const setting = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
+    checks.push(checkHttpService({ name: 'tracing', setting, kind: 'otlp', url: new URL(config.tracing.url), headers: config.tracing.headers }, context));
+  }
   if (apiUrl) checks.push(checkHttpService({ name: 'api', setting: 'SUTAZAI_URL', kind: 'sutazai', url: new URL(apiUrl), apiKey: apiToken }, context));
   return checks;
 }
@@ -81,7 +85,7 @@ function optionalSetting(config: ResolvedConfig, key: string): string | undefine
 }
 
 function configuredUrls(config: ResolvedConfig, apiUrl: string | undefined): URL[] {
-  const urls = [config.database.kind === 'postgres' ? config.DATABASE_URL : undefined, config.REDIS_URL, config.AMQP_URL, config.ollama.baseURL, config.OPENAI_BASE_URL, optionalSetting(config, 'QDRANT_URL'), apiUrl];
+  const urls = [config.database.kind === 'postgres' ? config.DATABASE_URL : undefined, config.REDIS_URL, config.AMQP_URL, config.ollama.baseURL, config.OPENAI_BASE_URL, optionalSetting(config, 'QDRANT_URL'), config.tracing?.url, apiUrl];
   return urls.flatMap((url) => {
     if (!url) return [];
     try {

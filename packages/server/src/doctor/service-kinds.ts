@@ -13,6 +13,7 @@ export const KIND_LABELS: Record<ServiceKind, string> = {
   'openai-compatible': 'an OpenAI-compatible server',
   qdrant: 'Qdrant',
   sutazai: 'SutazAI',
+  otlp: 'an OpenTelemetry receiver (OTLP/HTTP)',
 };
 
 /**
@@ -30,6 +31,8 @@ export const DEFAULT_KNOWN_PORTS: Record<ServiceKind, number[]> = {
   qdrant: [6333],
   // SutazAI's PORT default, the usual backend port, a reverse proxy
   sutazai: [10200, 8000, 80, 443],
+  // OTLP over HTTP (4317 is OTLP over gRPC, which SutazAI does not send)
+  otlp: [4318],
 };
 
 /** Service names Compose files and charts usually give each kind; tried when a name does not resolve. */
@@ -42,6 +45,7 @@ export const KNOWN_SERVICE_NAMES: Record<ServiceKind, string[]> = {
   'openai-compatible': ['vllm', 'llama-cpp', 'llamacpp', 'llama-server', 'localai', 'lmstudio', 'openai', 'ollama'],
   qdrant: ['qdrant', 'sutazai-qdrant'],
   sutazai: ['api', 'backend', 'sutazai', 'sutazai-api', 'app', 'server', 'proxy', 'caddy', 'nginx'],
+  otlp: ['otel-collector', 'collector', 'otelcol', 'jaeger', 'tempo', 'alloy'],
 };
 
 /** Names worth trying for any kind. */

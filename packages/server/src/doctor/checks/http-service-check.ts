@@ -17,7 +17,7 @@ import { reach, type DoctorContext, type Reached } from '../reach.js';
 import { KIND_LABELS, maskUrl } from '../service-kinds.js';
 import { checkLatency, wrongKind } from './check-helpers.js';
 
-export type HttpServiceKind = 'ollama' | 'openai-compatible' | 'qdrant' | 'sutazai';
+export type HttpServiceKind = 'ollama' | 'openai-compatible' | 'qdrant' | 'sutazai' | 'otlp';
 
 export interface HttpServiceSpec {
   name: string;
@@ -28,6 +28,8 @@ export interface HttpServiceSpec {
   optional?: boolean;
   /** Bearer token (OpenAI-compatible, SutazAI's /health/detailed) or api-key (Qdrant). */
   apiKey?: string;
+  /** Sent as they are (the OTLP receiver's OTEL_EXPORTER_OTLP_HEADERS). */
+  headers?: Record<string, string>;
 }
 
 export async function checkHttpService(spec: HttpServiceSpec, context: DoctorContext): Promise<DoctorCheck> {
@@ -45,6 +47,7 @@ export async function checkHttpService(spec: HttpServiceSpec, context: DoctorCon
     case 'openai-compatible': await probeOpenAICompatible(check, context, reached, spec); break;
     case 'qdrant': await probeQdrant(check, context, reached, spec); break;
     case 'sutazai': await probeSutazai(check, context, reached, spec); break;
+    case 'otlp': await probeOtlp(check, context, reached, spec); break;
   }
   return check.finish();
 }
@@ -202,6 +205,42 @@ async function probeSutazai(check: CheckRecorder, context: DoctorContext, reache
   wrongKind(check, reached, await identifyHttp(spec.url.origin, 'http', context.fetch, context.timeoutMs));
 }
 
+/**
+ * An OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Tempo): an empty export in the
+ * JSON encoding SutazAI sends, with the configured headers, must be accepted. A 404 is most
+ * often the path: OTEL_EXPORTER_OTLP_ENDPOINT is the base (SutazAI adds /v1/traces), the
+ * traces endpoint the full address.
+ */
+async function probeOtlp(check: CheckRecorder, context: DoctorContext, reached: Reached, spec: HttpServiceSpec): Promise<void> {
+  const answer = await postJson(context, spec.url.href, EMPTY_EXPORT, spec.headers ?? {});
+  if (answer.status >= 200 && answer.status < 300) {
+    check.step('version', true, `accepted an empty OTLP/JSON export (HTTP ${answer.status})${answer.server ? `, ${answer.server}` : ''}`, answer.latencyMs);
+    checkLatency(check, context, answer.latencyMs);
+    return;
+  }
+  check.step('version', false, answer.error ?? `an empty OTLP/JSON export got HTTP ${answer.status}${answer.server ? ` (${answer.server})` : ''}`, answer.latencyMs);
+  if (answer.error && (recognised(check, answer.error) || timedOut(check, context, answer.error))) return;
+  if (answer.status === 401 || answer.status === 403) {
+    check.problem('BAD_CREDENTIALS', `The receiver refused the export (HTTP ${answer.status}).`, 'Set the credentials it expects in OTEL_EXPORTER_OTLP_HEADERS, e.g. authorization=Bearer%20<token> (values percent-encoded).');
+    return;
+  }
+  if (answer.status === 415) {
+    check.problem('WRONG_SERVER_KIND', `The receiver at ${maskUrl(spec.url)} does not take OTLP in JSON (HTTP 415).`, 'SutazAI exports OTLP/HTTP with the JSON encoding: point it at a receiver that takes it (the OpenTelemetry Collector, Jaeger and Tempo do on port 4318).');
+    return;
+  }
+  if (answer.status === 404 || answer.status === 405) {
+    const standard = `${spec.url.origin}/v1/traces`;
+    if (standard !== spec.url.href && (await postJson(context, standard, EMPTY_EXPORT, spec.headers ?? {})).status === 200) {
+      check.problem('PATH_PREFIX', `${spec.setting}=${maskUrl(spec.url)}: the receiver takes traces at ${standard}.`, `Set OTEL_EXPORTER_OTLP_ENDPOINT=${spec.url.origin} (SutazAI adds /v1/traces), or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=${standard} (the full address).`);
+      return;
+    }
+  }
+  wrongKind(check, reached, await identifyHttp(spec.url.origin, 'http', context.fetch, context.timeoutMs));
+}
+
+/** An OTLP export request with no spans: every receiver must accept it, and it records nothing. */
+const EMPTY_EXPORT = { resourceSpans: [] };
+
 /** The server's own probes, when it shows them to this caller: what it cannot reach from where it runs. */
 async function reportServerView(check: CheckRecorder, context: DoctorContext, base: string, token: string | undefined): Promise<void> {
   const detailed = await getJson(context, `${base}/health/detailed`, token ? { authorization: `Bearer ${token}` } : {});
@@ -236,10 +275,19 @@ interface JsonAnswer {
   error?: string;
 }
 
-async function getJson(context: DoctorContext, url: string, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+function getJson(context: DoctorContext, url: string, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+  return timedRequest(context, url, { headers });
+}
+
+function postJson(context: DoctorContext, url: string, body: unknown, headers: Record<string, string>): Promise<JsonAnswer> {
+  return timedRequest(context, url, { method: 'POST', body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } });
+}
+
+/** One request within the doctor's budget, its answer read whole (as JSON when it is). */
+async function timedRequest(context: DoctorContext, url: string, init: { method?: string; body?: string; headers: Record<string, string> }): Promise<JsonAnswer> {
   const started = performance.now();
   try {
-    const response = await context.fetch(url, { headers, signal: AbortSignal.timeout(context.timeoutMs), redirect: 'manual' });
+    const response = await context.fetch(url, { ...init, signal: AbortSignal.timeout(context.timeoutMs), redirect: 'manual' });
     const text = await response.text();
     let json: unknown;
     try {
