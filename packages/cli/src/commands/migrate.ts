@@ -107,10 +107,14 @@ export function formatMigrationReport(report: MigrationReport): string {
   const line = (cells: string[]) => `  ${cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ')}`.trimEnd();
   lines.push(line(header), ...rows.map(line), '');
   if (!report.dry_run) {
-    lines.push(`Copied ${report.copied_rows} rows and ${report.copied_vectors} vectors in ${report.copy_seconds} s${report.items_per_second === null ? '' : ` (${report.items_per_second} per second)`}.`);
+    lines.push(`Copied ${count(report.copied_rows, 'row')} and ${count(report.copied_vectors, 'vector')} in ${report.copy_seconds} s${report.items_per_second === null ? '' : ` (${report.items_per_second} per second)`}.`);
   }
   if (report.problems.length > 0) lines.push(...report.problems.map((problem) => `Problem: ${problem}`));
   else if (report.dry_run) lines.push(`Nothing refused. ${[...report.tables, ...report.vectors].filter((item) => item.status !== 'equal').length} of ${report.tables.length + report.vectors.length} still to copy.`);
   else lines.push(`Verified: every table and vector collection has the same count and checksum on both sides.`);
   return lines.join('\n');
+}
+
+function count(n: number, noun: string): string {
+  return `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
 }
