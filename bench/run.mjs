@@ -2,7 +2,7 @@
  * SutazAI benchmarks: `npm run bench` (builds first) or `node bench/run.mjs` after a build.
  * One JSON line per figure on stdout, progress on stderr; see bench/README.md.
  *
- * Options: --only chat,health,startup,browser (a subset), --quick (fewer repetitions, for a smoke run).
+ * Options: --only chat,health,startup,turns,browser (a subset), --quick (fewer repetitions, for a smoke run).
  * BENCH_CPU_PROF=<folder> writes a V8 CPU profile of the SutazAI process of the chat and
  * health benchmarks into that folder (open it in Chrome DevTools or speedscope).
  */
@@ -21,12 +21,13 @@ import { runVectorStoreBench } from './vector-store-bench.mjs';
 import { runRetrievalBench } from './retrieval-bench.mjs';
 import { runReplicasBench } from './replicas-bench.mjs';
 import { runMigrateBench } from './migrate-bench.mjs';
+import { runTurnCostBench } from './turn-cost-bench.mjs';
 
 const TOKENS = 64;
 const INTERVAL_MS = 10;
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean', default: false } } });
-const selected = new Set((values.only ?? 'chat,health,startup,browser,retrieval,vectors,voice,replicas,migrate').split(',').map((name) => name.trim()));
+const selected = new Set((values.only ?? 'chat,health,startup,turns,browser,retrieval,vectors,voice,replicas,migrate').split(',').map((name) => name.trim()));
 const quick = values.quick;
 const log = (message) => process.stderr.write(`[bench] ${message}\n`);
 
@@ -71,6 +72,7 @@ try {
     if (profileFolder) log(`CPU profile of SutazAI written to ${path.resolve(profileFolder)}`);
   }
   if (selected.has('startup')) await runStartupBench({ report, log, ...(quick ? { starts: 1 } : {}) });
+  if (selected.has('turns')) await runTurnCostBench({ report, log, ...(quick ? { turns: 300, rounds: 1 } : {}) });
   if (selected.has('retrieval')) await runRetrievalBench({ report, log, quick });
   if (selected.has('vectors')) await runVectorStoreBench({ report, log, quick });
   if (selected.has('replicas')) await runReplicasBench({ report, log, ...(quick ? { rounds: 1 } : {}) });
