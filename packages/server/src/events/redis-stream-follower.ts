@@ -90,7 +90,7 @@ export function createStreamFollower(options: StreamFollowerOptions): StreamFoll
       for (const raw of entries) {
         const seq = seqOf(raw[0]);
         const entry = parseEntry(raw);
-        const stored = entry?.kind === 'event' ? { seq, offset: entry.offset, event: entry.event } as StoredStreamEvent : undefined;
+        const stored: StoredStreamEvent | undefined = entry?.kind === 'event' ? { seq, offset: entry.offset, event: entry.event } : undefined;
         for (const subscriber of follow.subscribers) {
           if (subscriber.lastSeq < readFrom || seq <= subscriber.lastSeq) continue;
           subscriber.lastSeq = seq;

@@ -224,7 +224,7 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
         if (!entry || entry.seq <= lastSeq) continue;
         if (entry.kind === 'end') return true;
         lastSeq = entry.seq;
-        deliver(listener, { seq: entry.seq, offset: entry.offset, event: entry.event as ChatStreamEvent });
+        deliver(listener, { seq: entry.seq, offset: entry.offset, event: entry.event });
       }
       return false;
     };
@@ -317,8 +317,7 @@ export function createRedisStreamHub(options: RedisStreamHubOptions): StreamHub 
       const local = streams.get(streamId);
       if (local) return textOfEvents(local.events);
       const entries = (await redis.xrange(streamKeys(prefix, streamId).events, '-', '+')) as RawEntry[];
-      return textOfEvents(entries.map(parseEntry).filter((entry) => entry?.kind === 'event')
-        .map(({ seq, offset, event }) => ({ seq, offset, event: event as ChatStreamEvent })));
+      return textOfEvents(entries.map(parseEntry).filter((entry) => entry?.kind === 'event'));
     },
 
     activeCount: () => active,

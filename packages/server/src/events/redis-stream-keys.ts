@@ -12,6 +12,7 @@
  * Per replica: `<prefix>replica:<id>` lives while the replica heart-beats, and it listens on
  * the pub/sub channel `<prefix>stop:<id>` for stop requests of the streams it generates.
  */
+import type { ChatStreamEvent } from '@sutazai/contracts';
 
 export interface StreamKeys {
   events: string;
@@ -35,14 +36,15 @@ export const seqOf = (id: string) => Number(id.slice(id.indexOf('-') + 1)) - 1;
 /** A Redis Stream entry as it comes back: id and flat field list. */
 export type RawEntry = [id: string, fields: string[]];
 
-export type ParsedEntry = { kind: 'event'; seq: number; offset: number; event: unknown } | { kind: 'end'; seq: number };
+/** An event as this replica's writer stored it (`event` is one it published), or the end marker. */
+export type ParsedEntry = { kind: 'event'; seq: number; offset: number; event: ChatStreamEvent } | { kind: 'end'; seq: number };
 
 export function parseEntry([id, fields]: RawEntry): ParsedEntry | undefined {
   const seq = seqOf(id);
   if (fields[0] === 'end') return { kind: 'end', seq };
   if (fields[0] !== 'e' || fields[1] === undefined) return undefined;
   try {
-    const body = JSON.parse(fields[1]) as { offset: number; event: unknown };
+    const body = JSON.parse(fields[1]) as { offset: number; event: ChatStreamEvent };
     return { kind: 'event', seq, offset: body.offset, event: body.event };
   } catch {
     return undefined;

@@ -56,7 +56,6 @@ interface Planned {
   first: number;
   count: number;
   to: number;
-  writeMeta: boolean;
   writeEnd: boolean;
   expire: boolean;
 }
@@ -110,39 +109,32 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
   }
 
   /** Adds the stream's unwritten part to the pipeline. */
-  function plan(stream: WrittenStream, state: WriteState, pipeline: ChainableCommander, first: number, now: number): Planned {
+  function plan(stream: WrittenStream, state: WriteState, pipeline: ChainableCommander, now: number): Planned {
+    const first = pipeline.length;
     const keys = streamKeys(prefix, stream.id);
     const to = Math.min(stream.events.length, state.written + MAX_BATCH);
     const writeEnd = stream.ended && to === stream.events.length && !state.endWritten;
     const writeMeta = !state.metaWritten;
-    let count = 0;
     if (writeMeta) {
       // The generator's liveness goes with its first write, so no follower takes it for dead.
       pipeline.set(replicaKey(prefix, options.replicaId), '1', 'PX', options.replicaTtlMs);
       pipeline.hset(keys.meta, 'owner', stream.ownerId, 'replica', options.replicaId, 'ended', '0');
-      count += 2;
     }
     for (let seq = state.written; seq < to; seq++) {
       const stored = stream.events[seq]!;
       pipeline.xadd(keys.events, 'MAXLEN', '~', String(options.maxLength), entryId(seq), 'e', JSON.stringify({ offset: stored.offset, event: stored.event }));
-      count++;
     }
     if (writeEnd) {
       pipeline.xadd(keys.events, entryId(to), 'end', '1');
       pipeline.hset(keys.meta, 'ended', '1');
-      count += 2;
     }
     const expire = writeMeta || writeEnd || now - state.lastExpireAt > options.retainMs / 4;
     if (expire) {
       pipeline.pexpire(keys.events, options.retainMs);
       pipeline.pexpire(keys.meta, options.retainMs);
-      count += 2;
-      if (writeEnd) {
-        pipeline.pexpire(keys.watchers, options.retainMs);
-        count++;
-      }
+      if (writeEnd) pipeline.pexpire(keys.watchers, options.retainMs);
     }
-    return { stream, state, first, count, to, writeMeta, writeEnd, expire };
+    return { stream, state, first, count: pipeline.length - first, to, writeEnd, expire };
   }
 
   async function flush(): Promise<void> {
@@ -158,15 +150,11 @@ export function createStreamWriter(options: StreamWriterOptions): StreamWriter {
       const now = Date.now();
       const pipeline = redis.pipeline();
       const planned: Planned[] = [];
-      let commands = 0;
       for (const stream of batch) {
         const state = stateOf(stream.id);
-        if (!pending(stream, state)) continue;
-        const item = plan(stream, state, pipeline, commands, now);
-        commands += item.count;
-        planned.push(item);
+        if (pending(stream, state)) planned.push(plan(stream, state, pipeline, now));
       }
-      const results = commands > 0 ? await pipeline.exec().catch((error: unknown) => {
+      const results = pipeline.length > 0 ? await pipeline.exec().catch((error: unknown) => {
         failure = error;
         return null;
       }) : [];
