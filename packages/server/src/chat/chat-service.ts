@@ -16,7 +16,7 @@ import type { ChatMessage, TokenUsage } from '../llm/provider.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
 import { createConversation, getConversation, touchConversation } from '../storage/conversations-repository.js';
-import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGeneration, interruptStaleGenerations, staleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
+import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, staleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { databaseUnavailable } from '../storage/database-errors.js';
 import { findUserById } from '../storage/users-repository.js';
@@ -427,7 +427,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
           return undefined;
         });
         const text = streamed && streamed.from <= content.length ? content.slice(0, streamed.from) + streamed.text : '';
-        if (text.length > content.length && await interruptStaleGeneration(db, id, text, staleBefore, Date.now())) recovered++;
+        if (text.length > content.length) recovered += await interruptStaleGenerations(db, staleBefore, Date.now(), { id, content: text });
       }
       return recovered + await interruptStaleGenerations(db, staleBefore, Date.now());
     },

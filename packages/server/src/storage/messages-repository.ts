@@ -126,17 +126,15 @@ export async function staleGenerations(db: Kysely<Database>, staleBefore: number
     .where('status', '=', 'generating').where('updated_at', '<', staleBefore).orderBy('updated_at').limit(limit).execute();
 }
 
-/** Marks one stale reply interrupted with the text recovered for it; false if it was no longer stale. */
-export async function interruptStaleGeneration(db: Kysely<Database>, id: string, content: string, staleBefore: number, now: number): Promise<boolean> {
-  const result = await db.updateTable('messages')
-    .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', content, updated_at: now })
-    .where('id', '=', id).where('status', '=', 'generating').where('updated_at', '<', staleBefore).executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
-export async function interruptStaleGenerations(db: Kysely<Database>, staleBefore: number, now: number): Promise<number> {
-  const result = await db.updateTable('messages')
-    .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', updated_at: now })
-    .where('status', '=', 'generating').where('updated_at', '<', staleBefore).executeTakeFirst();
+/**
+ * Marks the stale replies interrupted, or only `recovered.id`, storing the text recovered for
+ * it. Returns how many were marked: a reply that saved progress meanwhile is left alone.
+ */
+export async function interruptStaleGenerations(db: Kysely<Database>, staleBefore: number, now: number, recovered?: { id: string; content: string }): Promise<number> {
+  let update = db.updateTable('messages')
+    .set({ status: 'interrupted', error_code: 'GENERATION_STOPPED', updated_at: now, ...(recovered ? { content: recovered.content } : {}) })
+    .where('status', '=', 'generating').where('updated_at', '<', staleBefore);
+  if (recovered) update = update.where('id', '=', recovered.id);
+  const result = await update.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
