@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
 import { startHandsFree, type HandsFreeSession, type HandsFreeSnapshot, type HandsFreeStatus } from './hands-free-session';
-import { speechOptions, useVoiceSettings } from './voice-settings';
+import { readVoiceSettings, speechOptions } from './voice-settings';
 
 export interface HandsFreeProps {
   conversationId: string | undefined;
@@ -28,7 +28,6 @@ const STATUS_TEXT: Record<HandsFreeStatus, string> = {
 
 export function HandsFree({ conversationId, model, agent, disabled, onTurnStored }: HandsFreeProps) {
   const { api } = useServices();
-  const [settings] = useVoiceSettings();
   const [snapshot, setSnapshot] = useState<HandsFreeSnapshot | undefined>(undefined);
   const session = useRef<HandsFreeSession | undefined>(undefined);
   const turnStored = useRef(onTurnStored);
@@ -57,7 +56,7 @@ export function HandsFree({ conversationId, model, agent, disabled, onTurnStored
         ...(conversationId ? { session_id: conversationId } : {}),
         ...(model ? { model } : {}),
         ...(agent ? { agent } : {}),
-        ...speechOptions(settings),
+        ...speechOptions(readVoiceSettings()),
         mode: 'conversation',
         barge_in: true,
       },

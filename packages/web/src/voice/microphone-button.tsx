@@ -8,7 +8,7 @@ import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from
 import { toShownError, type ShownError } from '../api/api-error';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
-import { useVoiceSettings } from './voice-settings';
+import { readVoiceSettings } from './voice-settings';
 import { microphoneError } from './microphone';
 
 export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'transcribing';
@@ -35,13 +35,12 @@ interface Recording {
 
 export function MicrophoneButton({ disabled, onTranscript }: MicrophoneButtonProps) {
   const { api } = useServices();
-  const [settings] = useVoiceSettings();
   const [phase, setPhase] = useState<RecorderPhase>('idle');
   const [error, setError] = useState<ShownError | undefined>(undefined);
   const recording = useRef<Recording | undefined>(undefined);
   const transcribing = useRef<AbortController | undefined>(undefined);
-  const latest = useRef({ onTranscript, sendOnRelease: settings.sendOnRelease });
-  latest.current = { onTranscript, sendOnRelease: settings.sendOnRelease };
+  const latest = useRef(onTranscript);
+  latest.current = onTranscript;
 
   useEffect(() => () => {
     transcribing.current?.abort();
@@ -59,7 +58,7 @@ export function MicrophoneButton({ disabled, onTranscript }: MicrophoneButtonPro
     try {
       const answer = await api.voice.transcribe(audio, `recording.${extensionOf(audio.type)}`, controller.signal);
       const text = answer.text.trim();
-      if (text) latest.current.onTranscript(text, latest.current.sendOnRelease);
+      if (text) latest.current(text, readVoiceSettings().sendOnRelease);
       else setError({ code: 'NO_SPEECH', message: 'No words were recognised in the recording.', hint: 'Speak closer to the microphone, or hold the button a little longer.' });
     } catch (caught) {
       if (!controller.signal.aborted) setError(toShownError(caught));

@@ -8,7 +8,7 @@ import { isAbort } from '../api/api-client';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
 import { createAudioPlayer, type AudioPlayer, type Playback } from './audio-player';
-import { speechOptions, useVoiceSettings } from './voice-settings';
+import { readVoiceSettings, speechOptions } from './voice-settings';
 import type { MAX_SPEECH_CHARS as ContractSpeechLimit } from '@sutazai/contracts';
 
 /** The contracts' limit, written out so the bundle does not take in their TypeBox schemas (see chat/limits.ts). */
@@ -21,7 +21,6 @@ let stopCurrent: (() => void) | undefined;
 
 export function SpeakButton({ text }: { text: string }) {
   const { api } = useServices();
-  const [settings] = useVoiceSettings();
   const [phase, setPhase] = useState<Phase>('idle');
   const [error, setError] = useState<ShownError | undefined>(undefined);
   const playback = useRef<{ controller: AbortController; player?: AudioPlayer; sound?: Playback } | undefined>(undefined);
@@ -46,7 +45,7 @@ export function SpeakButton({ text }: { text: string }) {
     playback.current = { controller };
     setPhase('loading');
     try {
-      const audioBlob = await api.voice.synthesize({ text: speakable(text), ...speechOptions(settings) }, controller.signal);
+      const audioBlob = await api.voice.synthesize({ text: speakable(text), ...speechOptions(readVoiceSettings()) }, controller.signal);
       if (playback.current?.controller !== controller) return;
       const player = createAudioPlayer();
       playback.current = { controller, player };

@@ -1,7 +1,8 @@
 /**
  * The voice preferences of this browser: the voice and speed replies are spoken with, and
- * whether push-to-talk sends the transcript on release. Kept in localStorage; every hook on
- * the page hears a change at once (and other tabs through the storage event).
+ * whether push-to-talk sends the transcript on release. Kept in localStorage and read where
+ * they are used (a Play, a recording, hands-free turned on); the settings form follows changes
+ * through `useVoiceSettings` (other tabs' through the storage event).
  */
 import { useCallback, useEffect, useState } from 'react';
 
@@ -35,7 +36,7 @@ export function writeVoiceSettings(settings: VoiceSettings): void {
   try {
     localStorage.setItem(VOICE_SETTINGS_KEY, JSON.stringify(settings));
   } catch {
-    // Private mode or a full quota: the setting lasts for this page only.
+    // Private mode or a full quota: the change is not kept.
   }
   window.dispatchEvent(new Event(CHANGED));
 }
