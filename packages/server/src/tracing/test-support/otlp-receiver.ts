@@ -3,8 +3,8 @@
  * exporter sends), answered as a collector answers. Spans are kept flattened, with their
  * resource's attributes, for assertions.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startLocalHttpServer } from '../../net/test-support/local-http-server.js';
 
 export interface ReceivedSpan {
   traceId: string;
@@ -35,30 +35,16 @@ export const SPAN_KIND = { internal: 1, server: 2, client: 3, consumer: 5 } as c
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const exports: IncomingHttpHeaders[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      if (request.method !== 'POST' || request.url !== '/v1/traces' || !String(request.headers['content-type']).startsWith('application/json')) {
-        response.writeHead(404).end();
-        return;
-      }
-      exports.push(request.headers);
-      spans.push(...flatten(JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest));
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
+  const server = await startLocalHttpServer((request, response) => {
+    if (request.method !== 'POST' || request.path !== '/v1/traces' || !String(request.headers['content-type']).startsWith('application/json')) {
+      response.writeHead(404).end();
+      return;
+    }
+    exports.push(request.headers);
+    spans.push(...flatten(JSON.parse(request.body) as ExportRequest));
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    spans,
-    exports,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { url: server.origin, spans, exports, close: () => server.close() };
 }
 
 interface AnyValue {
