@@ -12,6 +12,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type ReadableSpan, type Sampler, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingTarget } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { settledWithin } from '../events/queue/job-policy.js';
 import type { Logger } from '../logger.js';
 import { createChatTracing, traceRetrieval, traceTools } from './chat-spans.js';
 import { instrumentApp } from './http-spans.js';
@@ -22,27 +24,27 @@ import type { Tracing } from './tracing.js';
 
 export interface OtelTracingOptions extends TracingTarget {
   serviceName: string;
-  sampler: 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio' | 'always_on' | 'always_off' | 'traceidratio';
+  sampler: Config['OTEL_TRACES_SAMPLER'];
   ratio: number;
-  /** How long one export may take, retries included (OpenTelemetry's default is 10 s). */
-  exportTimeoutMs?: number;
   /** How long finished spans wait to be sent in a batch. */
   batchDelayMs: number;
 }
 
 /** A graceful stop waits this long at most for the receiver to take the last spans. */
 const CLOSE_WAIT_MS = 3000;
+/** How long one export may take, retries included (OpenTelemetry's default is 10 s). */
+const EXPORT_TIMEOUT_MS = 5000;
 const FAILURE_REPORT_INTERVAL_MS = 60_000;
 
 export function createOtelTracing(options: OtelTracingOptions): Tracing {
   const contexts = new AsyncLocalStorageContextManager().enable();
   let logger: Logger | undefined;
-  const exporter = reportingFailures(new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: options.exportTimeoutMs ?? 5000 }), options.url, () => logger);
+  const exporter = reportingFailures(new OTLPTraceExporter({ url: options.url, headers: options.headers, timeoutMillis: EXPORT_TIMEOUT_MS }), options.url, () => logger);
   const provider = new TracerProvider({
     // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES, as the specification says.
     resource: resourceFromAttributes({ ...options.resourceAttributes, [ATTR_SERVICE_NAME]: options.serviceName }),
     sampler: sampler(options),
-    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.batchDelayMs, exportTimeoutMillis: options.exportTimeoutMs ?? 5000 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: options.batchDelayMs, exportTimeoutMillis: EXPORT_TIMEOUT_MS })],
   });
   const tools: SpanTools = { tracer: provider.getTracer('sutazai'), contexts, propagator: new W3CTraceContextPropagator() };
   const requestLogs = new WeakMap<object, SpanContext>();
@@ -73,14 +75,7 @@ export function createOtelTracing(options: OtelTracingOptions): Tracing {
       return Object.assign(propagating, { close: () => fetch.close() });
     },
     async close() {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        provider.shutdown().catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, CLOSE_WAIT_MS);
-        }),
-      ]);
-      clearTimeout(timer);
+      await settledWithin(provider.shutdown(), CLOSE_WAIT_MS);
       contexts.disable();
     },
   };
