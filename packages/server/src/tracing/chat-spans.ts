@@ -18,14 +18,17 @@ export function createChatTracing(tools: SpanTools): ChatTracing {
           ...(input.knowledge?.length ? { 'sutazai.knowledge.bases': input.knowledge.length } : {}),
         },
       });
+      const endFailed = (error: unknown) => {
+        span.setAttribute(attributes.outcome, 'error');
+        markFailed(span, errorCode(error));
+        span.end();
+      };
       let started;
       try {
         // The turn's work, begun here, goes on in this context after `start` returns.
         started = await tools.contexts.with(context, start);
       } catch (error) {
-        span.setAttribute(attributes.outcome, 'error');
-        markFailed(span, errorCode(error));
-        span.end();
+        endFailed(error);
         throw error;
       }
       const { turn } = started;
@@ -35,17 +38,13 @@ export function createChatTracing(tools: SpanTools): ChatTracing {
         'gen_ai.request.model': turn.model,
         'gen_ai.provider.name': turn.provider,
       });
+      // A rejected outcome is the caller's to handle; the span still ends, failed.
       void started.finished.then((outcome) => {
         span.setAttribute(attributes.outcome, outcome.status);
         if (outcome.status === 'error') markFailed(span, outcome.errorCode ?? 'INTERNAL_ERROR');
         else if (outcome.errorCode !== null) span.setAttribute(attributes.outcomeCode, outcome.errorCode);
         span.end();
-      }, (error: unknown) => {
-        // The caller handles the rejection; the span still ends, failed.
-        span.setAttribute(attributes.outcome, 'error');
-        markFailed(span, errorCode(error));
-        span.end();
-      });
+      }, endFailed);
       return started;
     },
   };
