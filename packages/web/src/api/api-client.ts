@@ -84,7 +84,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
       response = await doFetch(target, { method, headers, body, credentials: 'same-origin', signal: requestOptions.signal ?? null });
     } catch (error) {
       if (isAbort(error)) throw error;
-      const networkError = new NetworkError(absolute(target), error);
+      const networkError = new NetworkError(absoluteUrl(target), error);
       options.onNetworkError?.(networkError);
       throw networkError;
     }
@@ -119,7 +119,8 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException ? error.name === 'AbortError' : (error as { name?: unknown } | null)?.name === 'AbortError';
 }
 
-function absolute(target: string): string {
+/** `target` resolved against the page's address (the API's base may be a bare path). */
+export function absoluteUrl(target: string): string {
   try {
     return new URL(target, typeof location === 'undefined' ? 'http://localhost' : location.href).href;
   } catch {

@@ -1,5 +1,5 @@
 /** Every API route the UI uses, typed by the contracts. */
-import type { ApiClient } from './api-client';
+import { absoluteUrl, type ApiClient } from './api-client';
 import { ApiError } from './api-error';
 import type {
   AdminCreateUserRequest, AgentCreateRequest, AgentDuplicateRequest, AgentSummary, AgentUpdateRequest, ChangePasswordRequest, ChangePasswordResponse,
@@ -8,7 +8,7 @@ import type {
   ModelsResponse, ProviderTestRequest, ProviderTestResponse, RegisterRequest, RegisterResponse, RenameConversationRequest,
   StopStreamResponse, User, UserList, AddDocumentByUrlRequest, KnowledgeBase, KnowledgeBaseCreateRequest, KnowledgeBaseList, KnowledgeDocument,
   KnowledgeDocumentList, KnowledgeSearchRequest, KnowledgeSearchResponse, RunListQuery,
-  VoiceDemoHealthResponse, VoiceListResponse, VoiceSynthesizeRequest, VoiceTranscriptionResponse,
+  VoiceListResponse, VoiceSynthesizeRequest, VoiceTranscriptionResponse,
 } from './types';
 
 const id = encodeURIComponent;
@@ -84,7 +84,6 @@ export function createSutazaiApi(client: ApiClient) {
       },
     },
     voice: {
-      health: (signal?: AbortSignal) => client.get<VoiceDemoHealthResponse>('/api/v1/voice/demo/health', { signal }),
       voices: (signal?: AbortSignal) => client.get<VoiceListResponse>('/api/v1/voice/voices', { signal }),
       /** The spoken text as audio bytes (wav unless `format` says otherwise). */
       synthesize: async (body: VoiceSynthesizeRequest, signal?: AbortSignal): Promise<Blob> => {
@@ -99,7 +98,7 @@ export function createSutazaiApi(client: ApiClient) {
       },
       /** The hands-free socket's address (ws: or wss:, same origin as the API). */
       socketUrl: () => {
-        const url = new URL(client.url('/api/v1/voice/ws'), typeof location === 'undefined' ? 'http://localhost/' : location.href);
+        const url = new URL(absoluteUrl(client.url('/api/v1/voice/ws')));
         url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
         return url.href;
       },

@@ -26,7 +26,6 @@ import type {
   SignupPolicy as SignupPolicySchema,
   SetupState as SetupStateSchema,
   UserList as UserListSchema,
-  VoiceDemoHealthResponse as VoiceDemoHealthResponseSchema,
   VoiceListResponse as VoiceListResponseSchema,
   VoiceSynthesizeRequest as VoiceSynthesizeRequestSchema,
   VoiceTranscriptionResponse as VoiceTranscriptionResponseSchema,
@@ -110,7 +109,6 @@ export type KnowledgeBaseList = Static<typeof KnowledgeBaseListSchema>;
 export type KnowledgeDocumentList = Static<typeof KnowledgeDocumentListSchema>;
 export type RunListQuery = Static<typeof RunListQuerySchema>;
 export type StopStreamResponse = { stopped: boolean; message_id: string };
-export type VoiceDemoHealthResponse = Static<typeof VoiceDemoHealthResponseSchema>;
 export type VoiceListResponse = Static<typeof VoiceListResponseSchema>;
 export type VoiceSynthesizeRequest = Static<typeof VoiceSynthesizeRequestSchema>;
 export type VoiceTranscriptionResponse = Static<typeof VoiceTranscriptionResponseSchema>;
