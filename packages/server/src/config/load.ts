@@ -113,19 +113,29 @@ export function loadConfig(options: LoadOptions = {}): ResolvedConfig {
 function tracingTarget(config: Config): TracingTarget | undefined {
   const base = config.OTEL_EXPORTER_OTLP_ENDPOINT;
   // The OpenTelemetry specification's rule: the signal's own address as it is, the base one with the signal's path.
-  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base === undefined ? undefined : `${base}${base.endsWith('/') ? '' : '/'}v1/traces`);
+  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base === undefined ? undefined : `${stripSlash(base)}/v1/traces`);
   if (url === undefined) return undefined;
-  return { url, headers: keyValues(config.OTEL_EXPORTER_OTLP_HEADERS), resourceAttributes: keyValues(config.OTEL_RESOURCE_ATTRIBUTES) };
+  return { url, headers: keyValues(config.OTEL_EXPORTER_OTLP_HEADERS).entries, resourceAttributes: keyValues(config.OTEL_RESOURCE_ATTRIBUTES).entries };
 }
 
-/** `key=value,key2=value2` with percent-encoded values, as the OpenTelemetry variables are written; checked before. */
-function keyValues(text: string | undefined): Record<string, string> {
+/**
+ * `key=value,key2=value2` with percent-encoded values, as the OpenTelemetry variables are
+ * written: the entries read, and the first problem when there is one (checked at start-up).
+ */
+function keyValues(text: string | undefined): { entries: Record<string, string>; problem?: string } {
   const entries: Record<string, string> = {};
-  for (const item of list(text)) {
+  for (const [index, item] of list(text).entries()) {
     const at = item.indexOf('=');
-    entries[item.slice(0, at).trim()] = decodeURIComponent(item.slice(at + 1).trim());
+    // Entries are named by position: the values may be credentials.
+    if (at <= 0) return { entries, problem: `entry ${index + 1} has ${at === 0 ? 'no key before "="' : 'no "="'}` };
+    const key = item.slice(0, at).trim();
+    try {
+      entries[key] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      return { entries, problem: `the value of ${key} is not valid percent-encoding` };
+    }
   }
-  return entries;
+  return { entries };
 }
 
 function readConfigFile(env: Record<string, string | undefined>, cwd: string, problems: string[]) {
@@ -219,31 +229,13 @@ function checkSemantics(key: ConfigKey, value: unknown, cwd: string, problems: s
     const reason = urlProblem(text, ['amqp:', 'amqps:']);
     if (reason) problems.push(explain(key, text, reason, `set ${key} to the broker's address, for example ${key}=amqp://guest:guest@127.0.0.1:5672, or unset it to use the in-process queue`));
   } else if (check === 'key-value-list') {
-    const reason = keyValueProblem(text);
-    if (reason) problems.push(explain(key, text, reason, `write it as ${schemaExample(key)}`));
+    const reason = keyValues(text).problem;
+    if (reason) problems.push(explain(key, text, reason, `write it as key=value pairs separated by commas, for example ${key}=${settingMeta(key).example}`));
   } else if (check === 'existing-dir-when-set') {
     const dir = path.resolve(cwd, text);
     if (!existsSync(dir)) problems.push(explain(key, text, `the folder ${dir} does not exist`, `create it (mkdir -p ${dir}) or point ${key} at an existing folder`));
     else if (!statSync(dir).isDirectory()) problems.push(explain(key, text, `${dir} is a file, not a folder`));
   }
-}
-
-function keyValueProblem(text: string): string | undefined {
-  for (const [index, item] of list(text).entries()) {
-    const at = item.indexOf('=');
-    // Entries are named by position: the values may be credentials.
-    if (at <= 0) return `entry ${index + 1} has ${at === 0 ? 'no key before "="' : 'no "="'}`;
-    try {
-      decodeURIComponent(item.slice(at + 1));
-    } catch {
-      return `the value of ${item.slice(0, at).trim()} is not valid percent-encoding`;
-    }
-  }
-  return undefined;
-}
-
-function schemaExample(key: ConfigKey): string {
-  return `key=value pairs separated by commas, for example ${key}=${settingMeta(key).example}`;
 }
 
 function urlProblem(text: string, schemes = ['http:', 'https:']): string | undefined {
@@ -338,6 +330,6 @@ function maskSecret(key: ConfigKey, value: string): string {
   }
   if (key === 'DATABASE_URL') return value;
   // Which headers are sent is worth seeing; their values are credentials.
-  if (key === 'OTEL_EXPORTER_OTLP_HEADERS') return Object.keys(keyValues(value)).map((name) => `${name}=****`).join(',');
+  if (key === 'OTEL_EXPORTER_OTLP_HEADERS') return Object.keys(keyValues(value).entries).map((name) => `${name}=****`).join(',');
   return value.length > 8 ? `${value.slice(0, 3)}****` : '****';
 }
