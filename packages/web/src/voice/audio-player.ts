@@ -14,10 +14,15 @@ export interface AudioPlayer {
   close(): void;
 }
 
-export function createAudioPlayer(): AudioPlayer {
+/** The browser's AudioContext (prefixed in older Safari); a NotSupportedError without Web Audio. */
+export function audioContextClass(): typeof AudioContext {
   const AudioContextClass = globalThis.AudioContext ?? (globalThis as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
   if (!AudioContextClass) throw new DOMException('This browser has no Web Audio.', 'NotSupportedError');
-  const context = new AudioContextClass();
+  return AudioContextClass;
+}
+
+export function createAudioPlayer(): AudioPlayer {
+  const context = new (audioContextClass())();
   return {
     async play(audio) {
       // A context made outside a user gesture starts suspended.

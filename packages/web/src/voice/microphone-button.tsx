@@ -9,7 +9,7 @@ import { toShownError, type ShownError } from '../api/api-error';
 import { useServices } from '../app/services';
 import { ErrorNotice } from '../ui/error-notice';
 import { readVoiceSettings } from './voice-settings';
-import { microphoneError } from './microphone';
+import { microphoneError, openMicrophone } from './microphone';
 
 export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'transcribing';
 
@@ -77,8 +77,8 @@ export function MicrophoneButton({ disabled, onTranscript }: MicrophoneButtonPro
     recording.current = current;
     setPhase('starting');
     try {
-      if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder === 'undefined') throw new DOMException('no recorder', 'NotSupportedError');
-      current.stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } });
+      if (typeof MediaRecorder === 'undefined') throw new DOMException('no recorder', 'NotSupportedError');
+      current.stream = await openMicrophone({ echoCancellation: true, noiseSuppression: true });
       const mimeType = PREFERRED_TYPES.find((type) => MediaRecorder.isTypeSupported?.(type));
       const recorder = new MediaRecorder(current.stream, mimeType ? { mimeType } : undefined);
       current.recorder = recorder;

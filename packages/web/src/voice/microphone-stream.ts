@@ -4,6 +4,8 @@
  * downsamples each buffer. ScriptProcessor rather than an AudioWorklet: no module file to
  * serve, and ~85 ms per buffer is the protocol's frame size anyway.
  */
+import { audioContextClass } from './audio-player';
+import { openMicrophone } from './microphone';
 import { createDownsampler } from './pcm-downsampler';
 
 export interface MicrophoneStream {
@@ -13,10 +15,8 @@ export interface MicrophoneStream {
 const BUFFER_SIZE = 4096;
 
 export async function openMicrophoneStream(onFrame: (pcm: ArrayBuffer) => void): Promise<MicrophoneStream> {
-  if (!navigator.mediaDevices?.getUserMedia) throw new DOMException('no microphone API', 'NotSupportedError');
-  const AudioContextClass = globalThis.AudioContext ?? (globalThis as unknown as { webkitAudioContext?: typeof AudioContext }).webkitAudioContext;
-  if (!AudioContextClass) throw new DOMException('no Web Audio', 'NotSupportedError');
-  const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 } });
+  const AudioContextClass = audioContextClass();
+  const stream = await openMicrophone({ echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 });
   const context = new AudioContextClass();
   const source = context.createMediaStreamSource(stream);
   const processor = context.createScriptProcessor(BUFFER_SIZE, 1, 1);

@@ -1,5 +1,11 @@
-/** What the browser's refusals to open the microphone mean, in words a user can act on. */
+/** Opening the microphone, and what the browser's refusals mean in words a user can act on. */
 import { toShownError, type ShownError } from '../api/api-error';
+
+/** A NotSupportedError where the page has no microphone API (not HTTPS or localhost, or an old browser). */
+export function openMicrophone(audio: MediaTrackConstraints): Promise<MediaStream> {
+  if (!navigator.mediaDevices?.getUserMedia) return Promise.reject(new DOMException('no microphone API', 'NotSupportedError'));
+  return navigator.mediaDevices.getUserMedia({ audio });
+}
 
 export function microphoneError(error: unknown): ShownError {
   const name = (error as { name?: unknown } | null)?.name;
