@@ -12,7 +12,7 @@ import { AppError } from '../errors/catalogue.js';
 import type { DeliveredJob, JobConsumer, JobContext, JobQueue } from '../events/queue/job-queue.js';
 import type { Logger } from '../logger.js';
 import type { Storage } from '../storage/database.js';
-import { decodeCursor, encodeCursor } from '../storage/conversations-repository.js';
+import { decodeCursor, encodeCursor } from '../storage/keyset-cursor.js';
 import { newId } from '../storage/ids.js';
 import { cancelRun, claimRun, failQueuedRun, finishRun, getRun, getRunById, insertRun, listRuns, requeueRun, setRunTurn, unfinishedRuns, type RunRow } from '../storage/runs-repository.js';
 import type { AgentCatalog } from './agent-catalog.js';
@@ -118,8 +118,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     async list(ownerId, { limit, agentId, cursor }) {
-      const decoded = cursor === undefined ? undefined : decodeCursor(cursor);
-      const before = decoded && { createdAt: decoded.updatedAt, id: decoded.id };
+      const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw new AppError('VALIDATION_FAILED', 'cursor is not a value returned as next_cursor.');
       const rows = await listRuns(db, ownerId, { limit: limit + 1, agentId, before });
       const page = rows.slice(0, limit);

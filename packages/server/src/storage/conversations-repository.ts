@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import type { ConversationsTable, Database } from './schema.js';
 
 export type ConversationRow = Omit<ConversationsTable, 'message_count'> & { message_count: number };
@@ -28,8 +29,8 @@ export async function listConversations(db: Kysely<Database>, ownerId: string, o
   const cursor = options.cursor ? decodeCursor(options.cursor) : undefined;
   if (cursor) {
     query = query.where((eb) => eb.or([
-      eb('updated_at', '<', cursor.updatedAt),
-      eb.and([eb('updated_at', '=', cursor.updatedAt), eb('id', '<', cursor.id)]),
+      eb('updated_at', '<', cursor.time),
+      eb.and([eb('updated_at', '=', cursor.time), eb('id', '<', cursor.id)]),
     ]));
   }
   const q = options.q?.trim();
@@ -69,21 +70,4 @@ export async function touchConversation(db: Kysely<Database>, ownerId: string, i
   await db.updateTable('conversations')
     .set((eb) => ({ updated_at: now, message_count: eb('message_count', '+', addedMessages) }))
     .where('owner_id', '=', ownerId).where('id', '=', id).execute();
-}
-
-/** A keyset cursor: the time column a list is ordered by (newest first) and the id that breaks ties. */
-export function encodeCursor(time: number, id: string): string {
-  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
-}
-
-/** An unreadable cursor is a client error, reported by the caller. */
-export function decodeCursor(cursor: string): { updatedAt: number; id: string } | undefined {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // A time that is not a whole number (1e400 parses as Infinity) would only fail later, in the database.
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') return { updatedAt: value[0] as number, id: value[1] };
-  } catch {
-    // fall through
-  }
-  return undefined;
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor } from './conversations-repository.js';
+import { decodeCursor } from './keyset-cursor.js';
 
 const encode = (value: string) => Buffer.from(value).toString('base64url');
 
 describe('decodeCursor', () => {
-  it('decodes a cursor made of an updated_at and an id', () => {
-    expect(decodeCursor(encode('[1700000000000,"c1"]'))).toEqual({ updatedAt: 1700000000000, id: 'c1' });
+  it('decodes a cursor made of a time and an id', () => {
+    expect(decodeCursor(encode('[1700000000000,"c1"]'))).toEqual({ time: 1700000000000, id: 'c1' });
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { KeysetPosition } from './keyset-cursor.js';
 import type { AgentRunsTable, Database, RunStatus } from './schema.js';
 
 export type RunRow = Selectable<AgentRunsTable>;
@@ -21,11 +22,11 @@ export async function getRunById(db: Kysely<Database>, id: string): Promise<RunR
 }
 
 /** Newest first, `limit` at a time, after the run `before` (a keyset cursor: created_at and id). */
-export async function listRuns(db: Kysely<Database>, ownerId: string, options: { limit: number; agentId?: string | undefined; before?: { createdAt: number; id: string } | undefined }): Promise<RunRow[]> {
+export async function listRuns(db: Kysely<Database>, ownerId: string, options: { limit: number; agentId?: string | undefined; before?: KeysetPosition | undefined }): Promise<RunRow[]> {
   let query = db.selectFrom('agent_runs').selectAll().where('owner_id', '=', ownerId);
   if (options.agentId) query = query.where('agent_id', '=', options.agentId);
   const before = options.before;
-  if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
+  if (before) query = query.where((eb) => eb.or([eb('created_at', '<', before.time), eb.and([eb('created_at', '=', before.time), eb('id', '<', before.id)])]));
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
 

@@ -4,7 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { type Citation, ConversationDetail, ConversationId, ConversationList, ConversationListQuery, ErrorResponse, ExportQuery, RenameConversationRequest, type ConversationSummary, type Message } from '@sutazai/contracts';
 import { AppError } from '../../errors/catalogue.js';
 import type { Storage } from '../../storage/database.js';
-import { decodeCursor, deleteConversation, getConversation, listConversations, renameConversation, type ConversationRow } from '../../storage/conversations-repository.js';
+import { deleteConversation, getConversation, listConversations, renameConversation, type ConversationRow } from '../../storage/conversations-repository.js';
+import { decodeCursor } from '../../storage/keyset-cursor.js';
 import { listMessages, storedToolCall, toolMessagesOf, type MessageRow } from '../../storage/messages-repository.js';
 
 const Params = Type.Object({ id: ConversationId });

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { decodeCursor, listConversations, type ConversationRow } from '../conversations-repository.js';
+import { listConversations, type ConversationRow } from '../conversations-repository.js';
+import { decodeCursor } from '../keyset-cursor.js';
 import { newId } from '../ids.js';
 import { insertMessages } from '../messages-repository.js';
 import type { ConformanceContext } from './storage-conformance.js';
@@ -36,7 +37,7 @@ export function listingCases(context: ConformanceContext): void {
       const page = await listConversations(db, owner, { limit: 50, cursor });
       pages.push(page.items);
       const last = page.items.at(-1);
-      if (page.nextCursor) expect(decodeCursor(page.nextCursor)).toEqual({ updatedAt: last?.updated_at, id: last?.id });
+      if (page.nextCursor) expect(decodeCursor(page.nextCursor)).toEqual({ time: last?.updated_at, id: last?.id });
       cursor = page.nextCursor ?? undefined;
     } while (cursor && pages.length < 10);
 
