@@ -7,6 +7,7 @@
  * leaves a server behind.
  */
 import { readServerSentEvents, type ServerSentEvent } from '../../packages/contracts/src/sse.js';
+import { configKeys } from '../../packages/server/src/config/schema.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -22,18 +23,8 @@ export const cliPath = process.env.SUTAZAI_E2E_CLI ? path.resolve(process.env.SU
 export const testModelPath = path.resolve(repoRoot, process.env.SUTAZAI_TEST_MODEL ?? '../shared/models/stories260K.gguf');
 export const testModelName = path.basename(testModelPath).replace(/\.gguf$/i, '');
 
-/** Settings read by the server; stripped from the inherited environment so a developer's shell cannot leak into a test. */
-const CONFIG_VARIABLES = [
-  'HOST', 'PORT', 'DATA_DIR', 'DATABASE_URL', 'MODELS_DIR', 'OLLAMA_BASE_URL', 'OPENAI_BASE_URL', 'OPENAI_API_KEY',
-  'DEFAULT_MODEL', 'LOG_LEVEL', 'PROVIDER_CONNECT_TIMEOUT_MS', 'PROVIDER_FIRST_TOKEN_TIMEOUT_MS', 'PROVIDER_IDLE_TIMEOUT_MS',
-  'STREAM_RESUME_WINDOW_MS', 'LLAMA_THREADS', 'LLAMA_CONTEXT_SIZE', 'MAX_HISTORY_MESSAGES', 'SUTAZAI_CONFIG', 'SUTAZAI_URL',
-  'AUTH', 'SESSION_TTL_HOURS', 'TRUST_PROXY', 'CORS_ORIGINS', 'RATE_LIMIT_PER_MINUTE', 'MAX_CONCURRENT_STREAMS', 'LOGIN_MAX_ATTEMPTS',
-  'MAX_TOKENS_CAP', 'OUTBOUND_ALLOW_PRIVATE', 'OUTBOUND_ALLOW_HOSTS', 'SUTAZAI_TOKEN', 'SUTAZAI_API_KEY',
-  'REDIS_URL', 'RATE_LIMIT_WHEN_REDIS_DOWN', 'AMQP_URL', 'AMQP_QUEUE_PREFIX', 'JOB_MAX_ATTEMPTS', 'JOB_CONCURRENCY', 'AGENTS_DIR',
-  'HTTP_FETCH_ENABLED', 'HTTP_FETCH_MAX_BYTES', 'HTTP_FETCH_TIMEOUT_MS', 'MCP_STDIO_ENABLED', 'TOOL_TIMEOUT_MS', 'METRICS_TOKEN',
-  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_SERVICE_NAME', 'OTEL_RESOURCE_ATTRIBUTES',
-  'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG', 'OTEL_BSP_SCHEDULE_DELAY',
-];
+/** Settings read by the server (the schema's, and the CLI's own); stripped from the inherited environment so a developer's shell cannot leak into a test. */
+const CONFIG_VARIABLES = [...configKeys, 'SUTAZAI_CONFIG', 'SUTAZAI_URL', 'SUTAZAI_TOKEN', 'SUTAZAI_API_KEY'];
 
 function assertBuilt(): void {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} does not exist: run \`npm run build\` before the e2e tests.`);
