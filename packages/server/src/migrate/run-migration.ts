@@ -21,7 +21,7 @@ import { openEndpoints, type MigrationEndpoints, type OpenEndpointsOptions } fro
 import { MigrationError } from './migration-error.js';
 import { ensureProgressTable, readProgress, resetProgress, tableItem, vectorItem } from './migration-progress.js';
 import { COPIED_TABLES, unknownTables } from './migration-tables.js';
-import { copiedColumns, tableExists, tableNames } from './table-pages.js';
+import { copiedColumns, tableNames } from './table-pages.js';
 import { collectionTally, tableTally, type Tally } from './verify-migration.js';
 
 export interface RunMigrationOptions extends OpenEndpointsOptions {
@@ -92,17 +92,16 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
       'run migrate of the same SutazAI version as the database; if that version made the table, it is missing from migrate/migration-tables.ts: report it.');
   }
   // Not a SutazAI table of this version: another application's (PostGIS puts spatial_ref_sys in public), or a newer SutazAI's.
-  const foreign = unknownTables(await tableNames(to, 'postgres'));
+  const targetTables = await tableNames(to, 'postgres');
+  const foreign = unknownTables(targetTables);
   if (foreign.length > 0) {
     throw new MigrationError('input', `--to: the target schema has ${foreign.length === 1 ? 'a table' : 'tables'} that ${foreign.length === 1 ? 'is' : 'are'} not this SutazAI version's: ${foreign.join(', ')}.`,
       'migrate into an empty database or a new schema (--to postgres://.../db?schema=new_name).');
   }
   const columns = new Map<string, ChecksumColumn[]>();
-  const onTarget = new Map<string, boolean>();
-  for (const table of COPIED_TABLES) {
-    columns.set(table.name, await copiedColumns(from, to, table));
-    onTarget.set(table.name, await tableExists(to, table.name, 'postgres'));
-  }
+  for (const table of COPIED_TABLES) columns.set(table.name, await copiedColumns(from, to, table));
+  // Only a dry run can find tables missing: every other run has just migrated the target's schema.
+  const onTarget = new Set(targetTables);
   const collections = await sourceCollections(from);
   const expectedVectors = await recordedVectors(from);
   if (!source.vectors && expectedVectors > 0) {
@@ -122,7 +121,7 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
   let copySeconds = 0;
 
   if (options.dryRun) {
-    await checkTargetIsSubset(from, to, COPIED_TABLES.filter((table) => onTarget.get(table.name)), options.batchSize);
+    await checkTargetIsSubset(from, to, COPIED_TABLES.filter((table) => onTarget.has(table.name)), options.batchSize);
     // Without a store (an embedded one not made yet) there is nothing to probe: it is made on the copy.
     if (copyVectors && withVectors.length > 0 && target.vectors) {
       const probe = await target.vectors.probe();
@@ -147,7 +146,7 @@ async function migrate(endpoints: MigrationEndpoints, options: RunMigrationOptio
   const tables: TableReport[] = [];
   for (const table of COPIED_TABLES) {
     const sourceTally = await tableTally(from, table, columns.get(table.name)!);
-    const targetTally = await tableTally(to, table, columns.get(table.name)!, onTarget.get(table.name));
+    const targetTally = await tableTally(to, table, columns.get(table.name)!, onTarget.has(table.name));
     tables.push({
       name: table.name, source_rows: sourceTally.count, target_rows: targetTally.count, source_checksum: sourceTally.checksum, target_checksum: targetTally.checksum,
       copied_now: copiedNow.get(tableItem(table.name)) ?? 0, status: status(sourceTally, targetTally),

@@ -95,13 +95,6 @@ export async function missingKeys(db: Db, table: CopiedTable, keys: readonly unk
   return keys.filter((key) => !found.has(JSON.stringify(key)));
 }
 
-export async function tableExists(db: Db, table: string, dialect: 'sqlite' | 'postgres'): Promise<boolean> {
-  const result = dialect === 'sqlite'
-    ? await sql<{ n: number }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(db)
-    : await sql<{ n: number }>`select count(*)::integer as n from information_schema.tables where table_schema = current_schema() and table_name = ${table}`.execute(db);
-  return Number(result.rows[0]?.n ?? 0) > 0;
-}
-
 /** The names of the tables that hold data, for the check that every one of them is copied. */
 export async function tableNames(db: Db, dialect: 'sqlite' | 'postgres'): Promise<string[]> {
   const result = dialect === 'sqlite'
