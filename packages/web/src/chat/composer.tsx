@@ -25,7 +25,8 @@ export function Composer({ streaming, stopping, disabled, disabledReason, onSend
     element.style.height = `${Math.min(element.scrollHeight, 240)}px`;
   }, [text]);
 
-  const canSend = !streaming && !disabled && text.trim().length > 0 && text.length <= MAX_MESSAGE_CHARS;
+  const sendable = (value: string) => !streaming && !disabled && value.trim().length > 0 && value.length <= MAX_MESSAGE_CHARS;
+  const canSend = sendable(text);
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!canSend) return;
@@ -36,7 +37,7 @@ export function Composer({ streaming, stopping, disabled, disabledReason, onSend
   // Spoken text joins what is typed; sent at once when the settings say so and nothing blocks it.
   const onTranscript = (spoken: string, send: boolean) => {
     const combined = text.trim() ? `${text.trimEnd()} ${spoken}` : spoken;
-    if (send && !streaming && !disabled && combined.length <= MAX_MESSAGE_CHARS) {
+    if (send && sendable(combined)) {
       onSend(combined);
       setText('');
       return;
