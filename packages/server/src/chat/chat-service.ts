@@ -19,6 +19,7 @@ import { createConversation, getConversation, touchConversation } from '../stora
 import { finishMessage, getMessage, insertMessages, insertToolMessage, interruptStaleGenerations, staleGenerations, recentMessages, saveProgress, storedToolCall, toolMessagesOf, type MessageRow } from '../storage/messages-repository.js';
 import { newId } from '../storage/ids.js';
 import { databaseUnavailable } from '../storage/database-errors.js';
+import { withoutNul } from '../storage/storable-text.js';
 import { findUserById } from '../storage/users-repository.js';
 import { toAppError } from './provider-errors.js';
 import { rateLimited } from '../auth/auth-service.js';
@@ -265,8 +266,8 @@ export function createChatService(options: ChatServiceOptions): ChatService {
         toolTimeoutMs: options.toolTimeoutMs ?? 30_000,
       }, {
         onText(piece) {
-          // NUL is no text, and PostgreSQL cannot store it: a reply reads and stores the same on both databases.
-          const text = piece.includes('\0') ? piece.replaceAll('\0', '') : piece;
+          // Streamed as stored: the same on both databases.
+          const text = withoutNul(piece);
           if (text === '') return;
           firstTokenAt ??= Date.now();
           content += text;

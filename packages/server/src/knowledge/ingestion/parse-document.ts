@@ -14,6 +14,7 @@ import { parseMarkdown } from './markdown-parser.js';
 import { parsePdf } from './pdf-parser.js';
 import { parsePlainText } from './plain-text-parser.js';
 import { charsetOf, decodeText } from './text-decoding.js';
+import { withoutNul } from '../../storage/storable-text.js';
 
 export type { DocumentSource } from './detect-format.js';
 
@@ -51,7 +52,7 @@ export async function parseDocument(source: DocumentSource, options: Partial<Par
   const format = detectFormat(source);
   let parsed: ParsedDocument;
   try {
-    parsed = withoutNul(await parseAs(format, source, limits));
+    parsed = storable(await parseAs(format, source, limits));
   } catch (error) {
     if (isIngestionError(error)) throw error;
     throw new DocumentParseError(
@@ -75,15 +76,10 @@ export async function parseDocument(source: DocumentSource, options: Partial<Par
   return parsed;
 }
 
-/**
- * NUL characters (PDF text layers and binary-ish files carry them) are no text, and
- * PostgreSQL cannot store them in a text column: they are dropped here, so a document
- * indexes the same on SQLite and PostgreSQL.
- */
-function withoutNul(parsed: ParsedDocument): ParsedDocument {
-  const clean = (text: string) => (text.includes('\0') ? text.replaceAll('\0', '') : text);
-  const blocks = parsed.blocks.map((block) => ({ ...block, text: clean(block.text) })).filter((block) => block.text.trim() !== '');
-  return { ...parsed, title: parsed.title === undefined ? undefined : clean(parsed.title), blocks };
+/** Without the NUL characters PDF text layers and binary-ish files carry (`withoutNul`), and the blocks they alone made. */
+function storable(parsed: ParsedDocument): ParsedDocument {
+  const blocks = parsed.blocks.map((block) => ({ ...block, text: withoutNul(block.text) })).filter((block) => block.text.trim() !== '');
+  return { ...parsed, title: parsed.title === undefined ? undefined : withoutNul(parsed.title), blocks };
 }
 
 const FORMAT_NAMES: Record<DocumentFormat, string> = {
