@@ -16,8 +16,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { removeTemporaryFolders, startProcess, temporaryFolder, unbundledCliEntry } from './processes.mjs';
+import { removeTemporaryFolders, runJsonProcess, temporaryFolder, unbundledCliEntry } from './processes.mjs';
 import { createReport } from './report.mjs';
+import { round } from './statistics.mjs';
 
 const BATCH = 500;
 
@@ -54,7 +55,7 @@ export async function runMigrateBench({ report, log, quick = false, conversation
     log(`  sutazai migrate: copy ${first.report.copy_seconds.toFixed(2)} s (${Math.round(rate)} rows/s), whole command ${first.seconds.toFixed(2)} s with verification`);
     report.figure({
       bench: 'migrate', figure: 'rows_per_second', value: Math.round(rate), unit: 'rows/s', baseline: Math.round(baselineRate),
-      details: { rows, batch_size: BATCH, copy_s: first.report.copy_seconds, command_s: Math.round(first.seconds * 100) / 100, baseline_s: Math.round(baselineSeconds * 100) / 100, ratio: Math.round((rate / baselineRate) * 100) / 100 },
+      details: { rows, batch_size: BATCH, copy_s: first.report.copy_seconds, command_s: round(first.seconds), baseline_s: round(baselineSeconds), ratio: round(rate / baselineRate) },
     });
     const again = await migrate(args, env);
     if (!again.report.ok || !again.report.already_complete) throw new Error(`the second run was not a verification only: ${JSON.stringify(again.report)}`);
@@ -70,13 +71,8 @@ export async function runMigrateBench({ report, log, quick = false, conversation
 
 async function migrate(args, env) {
   const started = performance.now();
-  const running = startProcess('sutazai migrate', [unbundledCliEntry, 'migrate', ...args], { env });
-  let stdout = '';
-  running.child.stdout.setEncoding('utf8');
-  running.child.stdout.on('data', (part) => (stdout += part));
-  const { code } = await running.exited;
-  if (code !== 0) throw new Error(`sutazai migrate exited with ${code}: ${running.stderr()}${stdout}`);
-  return { report: JSON.parse(stdout), seconds: (performance.now() - started) / 1000 };
+  const report = await runJsonProcess('sutazai migrate', [unbundledCliEntry, 'migrate', ...args], { env });
+  return { report, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Rows as the server writes them: a user, conversations with replies, a knowledge base's chunks. */

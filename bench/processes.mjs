@@ -102,13 +102,14 @@ export function startProcess(name, args, { env = process.env, cwd = repositoryRo
 }
 
 /** Runs a child to completion and returns its stdout parsed as one JSON document. */
-export async function runJsonProcess(name, args) {
-  const running = startProcess(name, args);
+export async function runJsonProcess(name, args, { env } = {}) {
+  const running = startProcess(name, args, { env });
   let stdout = '';
   running.child.stdout.setEncoding('utf8');
   running.child.stdout.on('data', (part) => (stdout += part));
   const { code } = await running.exited;
-  if (code !== 0) throw new Error(`${name} exited with ${code}: ${running.stderr()}`);
+  // stdout too: a command's --json error is printed there.
+  if (code !== 0) throw new Error(`${name} exited with ${code}: ${running.stderr()}${stdout}`);
   return JSON.parse(stdout);
 }
 
