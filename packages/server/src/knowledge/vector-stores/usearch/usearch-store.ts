@@ -71,6 +71,7 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
     return new Index({ dimensions, metric: MetricKind.Cos, quantization: ScalarKind.F32, connectivity, expansion_add: expansionAdd, expansion_search: expansionSearch, multi: false });
   };
 
+  /** The collection's row in the sidecar (undefined when it does not exist): no graph loaded. */
   function known(name: string) {
     if (closed) throw new VectorStoreError('VECTOR_STORE_FAILED', 'The usearch vector store is closed.');
     return sidecar.collection(name);
@@ -78,10 +79,9 @@ export function createUsearchStore(options: UsearchStoreOptions): VectorStore {
 
   /** Loads the graph of a collection once per process: the saved file plus what came after it. */
   function collection(name: string): OpenCollection | undefined {
-    if (closed) throw new VectorStoreError('VECTOR_STORE_FAILED', 'The usearch vector store is closed.');
-    const loaded = open.get(name);
+    const loaded = closed ? undefined : open.get(name);
     if (loaded) return loaded;
-    const row = sidecar.collection(name);
+    const row = known(name);
     if (!row) return undefined;
     const file = path.join(dir, row.file);
     let index = newIndex(row.dimensions);
