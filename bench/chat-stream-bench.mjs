@@ -51,7 +51,7 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
 
   log(`chat-stream: concurrency ${CONCURRENCY} steady, ${steadyPhases} phases per mode of ${streamsPerWorker} streams per worker`);
   const steady = { direct: [], through: [], bare: [], directAll: [], throughAll: [], bareAll: [] };
-  // CPU of the process that serves each mode: the token server for direct, SutazAI for through.
+  // CPU of the process that serves each mode: the token server for direct, SutazAI for through, the proxy for bare.
   const cpu = { direct: { ms: 0, wallMs: 0 }, through: { ms: 0, wallMs: 0 }, bare: { ms: 0, wallMs: 0 } };
   const rampMs = tokens * intervalMs;
   for (let phase = 0; phase < steadyPhases; phase++) {
@@ -128,8 +128,12 @@ export function checkStream(result, expected) {
   return result;
 }
 
+/** The streams that are timed: complete, with exactly the tokens sent. */
+function complete(results) {
+  return results.filter((result) => !result.error && !result.mismatch);
+}
+
 function reportComparison(report, { concurrency, arrival, direct, through, ratioTarget, ttftTarget, only }) {
-  const complete = (results) => results.filter((result) => !result.error && !result.mismatch);
   const samples = { direct: complete(direct), through: complete(through) };
   const stat = (mode, key, q) => percentile(samples[mode].map((result) => result[key]), q);
   const figures = [];
@@ -160,7 +164,6 @@ function reportComparison(report, { concurrency, arrival, direct, through, ratio
  * and what SutazAI adds beyond it: context for reading `ttft_added_ms_p50` and `total_ratio_p50`.
  */
 function reportFloor(report, { concurrency, arrival, direct, through, bare }) {
-  const complete = (results) => results.filter((result) => !result.error && !result.mismatch);
   const median = (results, key) => percentile(complete(results).map((result) => result[key]), 0.5);
   const [directTtft, throughTtft, bareTtft] = [direct, through, bare].map((results) => median(results, 'ttftMs'));
   const [directTotal, bareTotal] = [direct, bare].map((results) => median(results, 'totalMs'));
