@@ -55,7 +55,7 @@ function canonicalValue(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return `sha256:${createHash('sha256').update(value).digest('hex')}`;
   if (kind === 'integer') {
-    const number = typeof value === 'bigint' ? Number(value) : Number(value);
+    const number = Number(value);
     return Number.isFinite(number) ? number : String(value);
   }
   if (kind === 'bytes') return `sha256:${createHash('sha256').update(String(value)).digest('hex')}`;

@@ -20,7 +20,7 @@ const TABLE = 'sutazai_migration_progress';
 /** The table is not part of the platform's schema (`Database`): it is reached with raw SQL. */
 type AnyDatabase = Kysely<Database>;
 
-export async function progressTableExists(db: AnyDatabase): Promise<boolean> {
+async function progressTableExists(db: AnyDatabase): Promise<boolean> {
   const result = await sql<{ found: string | null }>`select to_regclass(${TABLE}) as found`.execute(db);
   return result.rows[0]?.found != null;
 }

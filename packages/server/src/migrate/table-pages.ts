@@ -18,7 +18,7 @@ const MAX_PARAMETERS = 60_000;
 const list = (names: readonly string[]) => sql.join(names.map((name) => sql.ref(name)));
 
 /** The columns of a table in the source (SQLite), with the kind their values are compared as. */
-export async function sourceColumns(db: Db, table: string): Promise<ChecksumColumn[]> {
+async function sourceColumns(db: Db, table: string): Promise<ChecksumColumn[]> {
   const result = await sql<{ name: string; type: string }>`select name, type from pragma_table_info(${table}) order by cid`.execute(db);
   return result.rows.map((row) => ({ name: row.name, kind: kindOf(row.type) }));
 }
@@ -30,7 +30,7 @@ function kindOf(declared: string): ColumnKind {
 }
 
 /** The target's columns a row is written to (PostgreSQL's generated `tsv` is computed, not written); undefined when the table does not exist yet. */
-export async function targetColumns(db: Db, table: string): Promise<string[] | undefined> {
+async function targetColumns(db: Db, table: string): Promise<string[] | undefined> {
   const result = await sql<{ column_name: string; is_generated: string }>`select column_name, is_generated from information_schema.columns
     where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
   if (result.rows.length === 0) return undefined;
