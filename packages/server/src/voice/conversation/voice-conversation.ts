@@ -49,13 +49,18 @@ const SAMPLE_RATE = 16_000;
 /** Audio accepted but not yet run through the detector: beyond this the client is sending faster than real time for too long. */
 const MAX_QUEUED_SAMPLES = SAMPLE_RATE * 60;
 
+interface TimedTranscript {
+  transcript: Transcript & { engine: string };
+  startedAt: number;
+  finishedAt: number;
+}
+
 /** A transcription begun at a pause, before the end of the utterance was decided. */
 interface EarlyTranscription {
   endS: number;
   controller: AbortController;
-  result: Promise<Transcript & { engine: string }>;
-  startedAt: number;
-  finishedAt: number | undefined;
+  /** Undefined when it failed: the utterance is then transcribed afresh. */
+  result: Promise<TimedTranscript | undefined>;
 }
 
 interface Reply {
@@ -127,9 +132,13 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
     for (const event of events) handleEvent(event);
   }
 
-  const transcribe = (audio: Int16Array, signal?: AbortSignal) => options.transcribe(samplesToWav(audio, SAMPLE_RATE), {
-    language: settings?.language, mode: settings?.mode === 'commands' ? 'commands' : 'dictation', ...(signal ? { signal } : {}),
-  });
+  const transcribe = async (audio: Int16Array, signal?: AbortSignal): Promise<TimedTranscript> => {
+    const startedAt = performance.now();
+    const transcript = await options.transcribe(samplesToWav(audio, SAMPLE_RATE), {
+      language: settings?.language, mode: settings?.mode === 'commands' ? 'commands' : 'dictation', ...(signal ? { signal } : {}),
+    });
+    return { transcript, startedAt, finishedAt: performance.now() };
+  };
 
   function dropEarly(): void {
     early?.controller.abort();
@@ -142,9 +151,7 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
       // on talking it is stopped, if the utterance ends here its transcript is ready sooner.
       dropEarly();
       const controller = new AbortController();
-      const started: EarlyTranscription = { endS: event.endS, controller, startedAt: performance.now(), finishedAt: undefined, result: transcribe(event.audio, controller.signal) };
-      started.result.then(() => (started.finishedAt = performance.now()), () => undefined);
-      early = started;
+      early = { endS: event.endS, controller, result: transcribe(event.audio, controller.signal).catch(() => undefined) };
       return;
     }
     if (event.type === 'speech-resume') {
@@ -175,16 +182,7 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
     // The previous reply ends first (barge-in has stopped it already), so turns stay in order.
     if (reply) await reply.done;
     const mode = settings?.mode ?? 'conversation';
-    let transcript: Transcript & { engine: string };
-    let startedAt = performance.now();
-    const early = begun ? await begun.result.catch(() => undefined) : undefined;
-    if (early && begun) {
-      transcript = early;
-      startedAt = begun.startedAt;
-    } else {
-      transcript = await transcribe(audio);
-    }
-    const finishedAt = begun?.finishedAt !== undefined && early ? begun.finishedAt : performance.now();
+    const { transcript, startedAt, finishedAt } = (await begun?.result) ?? await transcribe(audio);
     const transcriptionMs = finishedAt - startedAt;
     const waitedMs = Math.max(0, finishedAt - decidedAt);
     const text = transcript.text.trim();
