@@ -149,7 +149,7 @@ export function startHandsFree(options: HandsFreeOptions): HandsFreeSession {
         return;
       case 'audio-end':
         replyAudioEnded = true;
-        if (!playing && queue.length === 0) playNext();
+        playNext();
         return;
       case 'playback-stop':
         replyAudioEnded = false;

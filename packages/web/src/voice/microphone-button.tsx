@@ -11,7 +11,7 @@ import { ErrorNotice } from '../ui/error-notice';
 import { readVoiceSettings } from './voice-settings';
 import { microphoneError, openMicrophone } from './microphone';
 
-export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'transcribing';
+type RecorderPhase = 'idle' | 'starting' | 'recording' | 'transcribing';
 
 /** A press longer than this is push-to-talk (release stops); a shorter one toggles. */
 const HOLD_MS = 350;
@@ -30,7 +30,6 @@ interface Recording {
   /** Released (or toggled off) before the microphone was open. */
   stopRequested: boolean;
   discard: boolean;
-  pressedAt: number;
 }
 
 export function MicrophoneButton({ disabled, onTranscript }: MicrophoneButtonProps) {
@@ -73,7 +72,7 @@ export function MicrophoneButton({ disabled, onTranscript }: MicrophoneButtonPro
   const start = async () => {
     if (recording.current || transcribing.current) return;
     setError(undefined);
-    const current: Recording = { chunks: [], stopRequested: false, discard: false, pressedAt: Date.now() };
+    const current: Recording = { chunks: [], stopRequested: false, discard: false };
     recording.current = current;
     setPhase('starting');
     try {

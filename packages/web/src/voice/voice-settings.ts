@@ -17,7 +17,7 @@ export interface VoiceSettings {
 
 export const VOICE_SETTINGS_KEY = 'sutazai.voice';
 const CHANGED = 'sutazai-voice-settings';
-export const DEFAULT_VOICE_SETTINGS: VoiceSettings = { voice: '', speed: 1, sendOnRelease: false };
+const DEFAULT_VOICE_SETTINGS: VoiceSettings = { voice: '', speed: 1, sendOnRelease: false };
 
 export function readVoiceSettings(): VoiceSettings {
   try {
@@ -32,7 +32,7 @@ export function readVoiceSettings(): VoiceSettings {
   }
 }
 
-export function writeVoiceSettings(settings: VoiceSettings): void {
+function writeVoiceSettings(settings: VoiceSettings): void {
   try {
     localStorage.setItem(VOICE_SETTINGS_KEY, JSON.stringify(settings));
   } catch {
