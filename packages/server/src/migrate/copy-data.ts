@@ -4,7 +4,7 @@
  * write is idempotent (an upsert), so a batch written again after a kill changes nothing.
  */
 import type { Kysely } from 'kysely';
-import type { VectorStore } from '../knowledge/vector-stores/vector-store.js';
+import { MAX_SCAN_LIMIT, type VectorStore } from '../knowledge/vector-stores/vector-store.js';
 import type { Database } from '../storage/schema.js';
 import { canonicalVector, type ChecksumColumn } from './content-checksum.js';
 import { MigrationError } from './migration-error.js';
@@ -74,7 +74,7 @@ export async function copyCollection(context: CopyContext, from: VectorStore, to
   let cursor = state.position === null ? undefined : (JSON.parse(state.position) as string);
   let written = 0;
   for (;;) {
-    const page = await from.scan(collection.name, { limit: Math.min(context.batchSize, 1000), ...(cursor === undefined ? {} : { cursor }) });
+    const page = await from.scan(collection.name, { limit: Math.min(context.batchSize, MAX_SCAN_LIMIT), ...(cursor === undefined ? {} : { cursor }) });
     if (page.records.length > 0) {
       await to.upsert(collection.name, page.records.map((record) => ({ id: record.id, documentId: record.documentId, vector: canonicalVector(record.vector) })));
     }

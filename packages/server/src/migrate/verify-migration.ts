@@ -3,7 +3,7 @@
  * read in pages by primary key on each engine, each vector collection scanned in each store.
  */
 import type { Kysely } from 'kysely';
-import type { VectorStore } from '../knowledge/vector-stores/vector-store.js';
+import { MAX_SCAN_LIMIT, type VectorStore } from '../knowledge/vector-stores/vector-store.js';
 import type { Database } from '../storage/schema.js';
 import { MultisetChecksum, addVector, canonicalRow, type ChecksumColumn } from './content-checksum.js';
 import type { CopiedTable } from './migration-tables.js';
@@ -38,7 +38,7 @@ export async function collectionTally(store: VectorStore | undefined, collection
   let cursor: string | undefined;
   if (store) {
     do {
-      const page = await store.scan(collection, { limit: PAGE, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await store.scan(collection, { limit: MAX_SCAN_LIMIT, ...(cursor === undefined ? {} : { cursor }) });
       for (const record of page.records) addVector(checksum, record);
       cursor = page.cursor;
     } while (cursor !== undefined);
