@@ -141,6 +141,12 @@ describe('hands-free mode', () => {
     expect(FakeAudioContext.sounds[0]!.stopped).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(FakeAudioContext.sounds).toHaveLength(1);
+    // The next reply's first sentence plays next, not the dropped one.
+    act(() => {
+      socket.receive({ type: 'audio', message_id: 'm2', index: 0, text: 'Three.', format: 'wav', content_type: 'audio/wav', bytes: 1, duration_s: 0.2 });
+      socket.receive(new Uint8Array([3]).buffer);
+    });
+    await waitFor(() => expect(FakeAudioContext.sounds.map((sound) => sound.buffer)).toEqual([{ bytes: [1] }, { bytes: [3] }]));
   });
 
   it('sends stop from the Stop reply button, and closes everything when turned off', async () => {
