@@ -13,19 +13,10 @@ import { amqpTestUrl, rabbitMqSkipReason } from '../packages/server/src/events/q
 import { holdBrokerLock } from '../packages/server/src/events/queue/test-support/broker-lock.js';
 import { postgresTestUrl, runOnPostgres } from '../packages/server/src/storage/test-support/storage-fixtures.js';
 import { makeWorkspace, startServer, stopAllServers, type ServerProcess, type Workspace } from './support/server-process.js';
+import { until } from '../packages/server/src/test-support/until.js';
 
 const skip = await rabbitMqSkipReason();
 const tokens = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `);
-
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined as T);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.skipIf(skip !== undefined)('agent runs on PostgreSQL and RabbitMQ, two replicas', () => {
   const schema = `e2e_runs_${randomBytes(5).toString('hex')}`;
@@ -71,9 +62,9 @@ describe.skipIf(skip !== undefined)('agent runs on PostgreSQL and RabbitMQ, two 
     // A worker may have claimed it before the answer was written.
     expect(['queued', 'running']).toContain(started.status);
     const runOn = (server: ServerProcess) => async () => (await fetch(`${server.url}/api/v1/runs/${started.id}`)).json() as Promise<{ status: string; attempts: number; result: string | null; message_id: string | null; conversation_id: string | null }>;
-    await until(runOn(first), (run) => run.status === 'running' && run.message_id !== null);
+    await until(runOn(first), (run) => run.status === 'running' && run.message_id !== null, 30_000);
     // The first replica is streaming the reply from the model now.
-    await until(async () => upstream.requests.filter((r) => r.endpoint === 'chat').length, (n) => n === 1);
+    await until(async () => upstream.requests.filter((r) => r.endpoint === 'chat').length, (n) => n === 1, 30_000);
 
     const second = await startServer({ env });
     await first.stop('SIGKILL');

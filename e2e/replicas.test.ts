@@ -13,6 +13,7 @@ import { startOpenAICompatibleTestServer, type OpenAICompatibleTestServer } from
 import { redisTestUrl } from '../packages/server/src/events/test-support/redis-fixture.js';
 import { startTcpProxy, type TcpProxy } from '../packages/server/src/events/test-support/tcp-proxy.js';
 import { postgresTestUrl, runOnPostgres } from '../packages/server/src/storage/test-support/storage-fixtures.js';
+import { until } from '../packages/server/src/test-support/until.js';
 import { freePort, makeWorkspace, readSse, sleep, startServer, stopAllServers, type ServerProcess, type SseEvent, type Workspace } from './support/server-process.js';
 
 const RATE_LIMIT = 40;
@@ -43,16 +44,6 @@ function read(response: Response, controller: AbortController): Reading {
     done,
     abort: () => controller.abort(),
   };
-}
-
-async function until<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve().then(probe).catch(() => undefined as T);
-    if (value !== undefined && done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last value ${JSON.stringify(value)?.slice(0, 300)}`);
-    await sleep(50);
-  }
 }
 
 const seqOf = (event: SseEvent) => Number(event.id!.split(':')[1]);
@@ -137,7 +128,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
     const expected = words(60, 'r');
     upstream.script.chat = { tokens: expected, delayMs: 25 };
     const onA = await startStream(a, token, 'Count for me.');
-    await until(() => onA.events.filter((e) => e.event === 'text-delta').length, (n) => n >= 10, 'ten tokens on A');
+    await until(() => onA.events.filter((e) => e.event === 'text-delta').length, (n) => n >= 10, 20_000, 'ten tokens on A');
     onA.abort();
     await onA.done;
     const seenOnA = [...onA.events];
@@ -157,7 +148,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
     upstream.script.chat = { tokens: words(400, 's'), delayMs: 25 };
     const requestsBefore = upstream.requests.length;
     const onA = await startStream(a, token, 'Go on and on.');
-    await until(() => onA.text().length, (n) => n > 20, 'text on A');
+    await until(() => onA.text().length, (n) => n > 20, 20_000, 'text on A');
     const stop = await fetch(`${b.url}/api/v1/chat/stream/${onA.messageId()}/stop`, { method: 'POST', headers: auth(token) });
     expect(stop.status).toBe(202);
     await onA.done;
@@ -186,7 +177,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
     const token = await newUser();
     upstream.script.chat = { tokens: words(2000, 'k'), delayMs: 20 };
     const onA = await startStream(a, token, 'A long story.');
-    await until(() => onA.text().length, (n) => n > 30, 'text on A');
+    await until(() => onA.text().length, (n) => n > 30, 20_000, 'text on A');
     const followed = await resume(b, token, onA.events.at(-1)!.id!);
     // Long enough for a progress save (every second) to carry text.
     await sleep(1500);
@@ -203,7 +194,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
     // ... and its sweeper stores the reply as interrupted, with every delivered character: the
     // last second after A's final progress save is read back from the stream in Redis.
     // Read straight from PostgreSQL: polling the API would run into the rate limit.
-    const stored = await until(() => storedMessage(onA.messageId()), (m) => m?.status === 'interrupted', 'the sweeper', 45_000);
+    const stored = await until(() => storedMessage(onA.messageId()), (m) => m?.status === 'interrupted', 45_000, 'the sweeper');
     expect(stored!.content).toBe(delivered);
     console.info(`killed replica: reply interrupted after ${Date.now() - killedAt} ms, ${stored!.content.length} of ${delivered.length} delivered characters stored`);
 
@@ -225,13 +216,13 @@ describe('two replicas on PostgreSQL and Redis', () => {
       const token = await newUser();
       expect((await fetch(`${c.url}/api/v1/agents/`, { headers: auth(token) })).status).toBe(200);
       proxy.cut();
-      const refused = await until(() => fetch(`${c.url}/api/v1/agents/`, { headers: auth(token) }), (r) => r.status === 503, '503 while Redis is away');
+      const refused = await until(() => fetch(`${c.url}/api/v1/agents/`, { headers: auth(token) }), (r) => r.status === 503, 20_000, '503 while Redis is away');
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('LIMITS_UNAVAILABLE');
       const health = (await (await fetch(`${c.url}/health/detailed`, { headers: auth(adminToken) })).json()) as { services: Array<{ name: string; status: string }> };
       expect(health.services.find((s) => s.name === 'redis')?.status).toBe('down');
       proxy.restore();
       const restoredAt = Date.now();
-      await until(() => fetch(`${c.url}/api/v1/agents/`, { headers: auth(token) }), (r) => r.status === 200, 'recovery', 15_000);
+      await until(() => fetch(`${c.url}/api/v1/agents/`, { headers: auth(token) }), (r) => r.status === 200, 15_000, 'recovery');
       console.info(`Redis back: served again after ${Date.now() - restoredAt} ms`);
       expect(c.child.exitCode).toBeNull();
       await c.stop();
@@ -287,7 +278,7 @@ describe('two replicas on PostgreSQL and Redis', () => {
       away = false;
       const restoredAt = Date.now();
       const before = outcomes.length;
-      await until(() => outcomes.slice(before).filter((o) => o.status === 200).length, (n) => n >= 4, 'writes to succeed again', 20_000).catch((error: unknown) => {
+      await until(() => outcomes.slice(before).filter((o) => o.status === 200).length, (n) => n >= 4, 20_000, 'writes to succeed again').catch((error: unknown) => {
         console.info(JSON.stringify(outcomes.slice(-20)), e.output().slice(-4000));
         throw error;
       });

@@ -95,13 +95,4 @@ export function readSse(response: Response): AsyncGenerator<ServerSentEvent> {
   return readServerSentEvents(response.body as unknown as AsyncIterable<Uint8Array>);
 }
 
-/** Polls `probe` until `done` holds for its value (background work: jobs, ingestion); fails with the last value after `timeoutMs`. */
-export async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { until } from '../../test-support/until.js';
