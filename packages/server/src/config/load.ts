@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigSchema, configKeys, settingMeta, type Config, type ConfigKey } from './schema.js';
+import { maskUrl } from './mask-url.js';
 
 export type DatabaseTarget =
   | { kind: 'sqlite'; file: string }
@@ -323,11 +324,7 @@ export function describeConfig(config: ResolvedConfig): { key: ConfigKey; value:
 }
 
 function maskSecret(key: ConfigKey, value: string): string {
-  if ((key === 'DATABASE_URL' && /^postgres/i.test(value)) || key === 'REDIS_URL' || key === 'AMQP_URL') {
-    const url = new URL(value);
-    if (url.password) url.password = '****';
-    return url.toString();
-  }
+  if ((key === 'DATABASE_URL' && /^postgres/i.test(value)) || key === 'REDIS_URL' || key === 'AMQP_URL') return maskUrl(value);
   if (key === 'DATABASE_URL') return value;
   // Which headers are sent is worth seeing; their values are credentials.
   if (key === 'OTEL_EXPORTER_OTLP_HEADERS') return Object.keys(keyValues(value).entries).map((name) => `${name}=****`).join(',');

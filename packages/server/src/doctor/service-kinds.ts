@@ -3,6 +3,7 @@
  * inside a container network, the names its service usually has, how it is called.
  */
 import type { ServiceKind } from './doctor-report.js';
+import { maskUrl as maskAnyUrl } from '../config/mask-url.js';
 
 export const KIND_LABELS: Record<ServiceKind, string> = {
   postgres: 'PostgreSQL',
@@ -65,9 +66,7 @@ export function defaultPort(protocol: string): number | undefined {
   }
 }
 
-/** A URL for printing: the password replaced by ****. */
+/** A URL for the report: its password masked, without a trailing slash. */
 export function maskUrl(url: URL): string {
-  const copy = new URL(url.href);
-  if (copy.password) copy.password = '****';
-  return copy.href.replace(/\/$/, '');
+  return maskAnyUrl(url).replace(/\/$/, '');
 }

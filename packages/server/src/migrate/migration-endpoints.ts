@@ -12,6 +12,7 @@ import { createEmbeddedVectorStore, createVectorStore, embeddedVectorDir, type V
 import type { VectorStore } from '../knowledge/vector-stores/vector-store.js';
 import { openStorage, type Storage } from '../storage/database.js';
 import { MigrationError } from './migration-error.js';
+import { maskUrl } from '../config/mask-url.js';
 
 export interface Source {
   storage: Storage;
@@ -169,20 +170,6 @@ async function openTarget(target: Extract<DatabaseTarget, { kind: 'postgres' }>,
 function describePostgres(target: Extract<DatabaseTarget, { kind: 'postgres' }>): string {
   const url = new URL(target.url);
   return `${url.hostname}:${url.port || 5432}${url.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`;
-}
-
-/**
- * A URL for printing, its password masked. Text that does not parse as a URL is what these
- * messages are about (`postgres://user:secret@host:badport/db`): its password is masked too.
- */
-function maskUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = '****';
-    return url.toString();
-  } catch {
-    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*):[^@]*@/i, '$1:****@');
-  }
 }
 
 function firstLine(text: string): string {

@@ -155,15 +155,15 @@ async function openPostgres(url: string, schema: string | undefined, createSchem
     }
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const masked = new URL(url);
-  if (masked.password) masked.password = '****';
+  // Host and path only: the password is never shown.
+  const where = new URL(url);
   return {
     db,
     dialect: 'postgres',
     async ping() {
       await sql`select 1`.execute(db);
     },
-    describe: () => `PostgreSQL ${masked.host}${masked.pathname}${schema ? ` schema ${schema}` : ''}`,
+    describe: () => `PostgreSQL ${where.host}${where.pathname}${schema ? ` schema ${schema}` : ''}`,
     close: () => db.destroy(),
   };
 }

@@ -9,6 +9,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { AppError } from '../../errors/catalogue.js';
 import type { Logger } from '../../logger.js';
 import { errorText } from './job-policy.js';
+import { maskUrl } from '../../config/mask-url.js';
 
 export interface LiveConnection {
   model: ChannelModel;
@@ -188,16 +189,6 @@ export function createRabbitMqConnection(options: RabbitMqConnectionOptions): Ra
       await running;
     },
   };
-}
-
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '****';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 function withHeartbeat(url: string, seconds: number): string {
