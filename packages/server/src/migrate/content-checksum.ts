@@ -8,6 +8,7 @@
  * point id), and with the row count beside it a lost, extra or changed row shows.
  */
 import { createHash } from 'node:crypto';
+import { withoutNul } from '../storage/storable-text.js';
 
 /** How a column's values are written: PostgreSQL's column type decides, for both sides. */
 export type ColumnKind = 'text' | 'integer' | 'bytes';
@@ -59,8 +60,8 @@ function canonicalValue(kind: ColumnKind, value: unknown): unknown {
     return Number.isFinite(number) ? number : String(value);
   }
   if (kind === 'bytes') return `sha256:${createHash('sha256').update(String(value)).digest('hex')}`;
-  // Without NUL, which PostgreSQL cannot store and the copy drops (table-pages.ts).
-  return String(value).replaceAll('\0', '');
+  // As the copy stores it (table-pages.ts): without NUL, which PostgreSQL cannot hold.
+  return withoutNul(String(value));
 }
 
 /**

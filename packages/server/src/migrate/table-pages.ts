@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../storage/schema.js';
+import { withoutNul } from '../storage/storable-text.js';
 import type { ChecksumColumn, ColumnKind } from './content-checksum.js';
 import type { CopiedTable } from './migration-tables.js';
 import { MigrationError } from './migration-error.js';
@@ -69,7 +70,7 @@ export async function upsertRows(db: Db, table: CopiedTable, columns: readonly s
   const update = columns.filter((column) => !table.key.includes(column));
   const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
   for (let start = 0; start < rows.length; start += perStatement) {
-    const values = rows.slice(start, start + perStatement).map((row) => sql`(${sql.join(columns.map((column) => withoutNul(row[column] ?? null)))})`);
+    const values = rows.slice(start, start + perStatement).map((row) => sql`(${sql.join(columns.map((column) => storable(row[column] ?? null)))})`);
     const onConflict: RawBuilder<unknown> = update.length === 0
       ? sql`do nothing`
       : sql`do update set ${sql.join(update.map((column) => sql`${sql.ref(column)} = excluded.${sql.ref(column)}`))}`;
@@ -77,12 +78,9 @@ export async function upsertRows(db: Db, table: CopiedTable, columns: readonly s
   }
 }
 
-/**
- * PostgreSQL cannot store NUL in text, which SQLite holds (an installation's older replies or
- * documents): it is dropped, as the server now drops it, and the checksums compare text without it.
- */
-function withoutNul(value: unknown): unknown {
-  return typeof value === 'string' && value.includes('\0') ? value.replaceAll('\0', '') : value;
+/** Text as PostgreSQL can hold it: an older SQLite installation may keep NUL (`withoutNul`); the checksums compare text without it too. */
+function storable(value: unknown): unknown {
+  return typeof value === 'string' ? withoutNul(value) : value;
 }
 
 /** Of these keys, the ones the table does not hold. */
