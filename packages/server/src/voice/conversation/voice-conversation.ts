@@ -151,7 +151,14 @@ export function createVoiceConversation(options: VoiceConversationOptions): Voic
       // on talking it is stopped, if the utterance ends here its transcript is ready sooner.
       dropEarly();
       const controller = new AbortController();
-      early = { endS: event.endS, controller, result: transcribe(event.audio, controller.signal).catch(() => undefined) };
+      early = {
+        endS: event.endS, controller,
+        // Aborted when the user talks on: expected. Any other failure is logged, and the end of the utterance transcribes afresh.
+        result: transcribe(event.audio, controller.signal).catch((error: unknown) => {
+          if (!controller.signal.aborted) logger.warn({ err: error }, 'the transcription begun at a pause failed; transcribing the utterance again');
+          return undefined;
+        }),
+      };
       return;
     }
     if (event.type === 'speech-resume') {
