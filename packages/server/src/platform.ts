@@ -10,7 +10,6 @@ import { chunkDocument } from './knowledge/ingestion/chunk-document.js';
 import { createKnowledgeSearchTool } from './knowledge/knowledge-search-tool.js';
 import { createKnowledgeService, type KnowledgeService } from './knowledge/knowledge-service.js';
 import { createVectorStore } from './knowledge/vector-stores/index.js';
-import { CompiledQuery } from 'kysely';
 import type { VectorStore } from './knowledge/vector-stores/vector-store.js';
 import { builtinAgentsDir } from './agents/agent-files.js';
 import path, { resolve as resolvePath } from 'node:path';
@@ -36,7 +35,7 @@ import { createOpenAICompatibleProvider } from './llm/openai-compatible/openai-c
 import type { Provider, ProviderTimeouts } from './llm/provider.js';
 import { createModelRegistry, type ModelRegistry } from './llm/registry.js';
 import type { Logger } from './logger.js';
-import { openStorage, type Storage } from './storage/database.js';
+import { openStorage, sqlQuery, type Storage } from './storage/database.js';
 import { ensureUser } from './storage/users-repository.js';
 import { createAuthService, type AuthService } from './auth/auth-service.js';
 import { createInMemoryWindowLimiter, withFailurePolicy, type WindowLimiter } from './limits/window-limiter.js';
@@ -187,7 +186,7 @@ export async function createPlatform(config: ResolvedConfig, logger: Logger, opt
     // Qdrant is a server the administrator configured, allowed like the model servers.
     fetch: providerFetch,
     // pgvector shares the platform's PostgreSQL connection pool.
-    ...(storage.dialect === 'postgres' ? { query: async (text: string, params: unknown[] = []) => ({ rows: (await storage.db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] }) } : {}),
+    ...(storage.dialect === 'postgres' ? { query: sqlQuery(storage.db) } : {}),
   });
   probes.push({ name: 'vector-store', kind: vectors.kind, required: false, modelProvider: false, run: () => vectors.probe() });
   const knowledge = createKnowledgeService({

@@ -6,11 +6,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CompiledQuery } from 'kysely';
 import { databaseTarget, type DatabaseTarget } from '../config/load.js';
 import { createEmbeddedVectorStore, createVectorStore, embeddedVectorDir, type VectorStoreConfig } from '../knowledge/vector-stores/index.js';
 import type { VectorStore } from '../knowledge/vector-stores/vector-store.js';
-import { openStorage, type Storage } from '../storage/database.js';
+import { openStorage, sqlQuery, type Storage } from '../storage/database.js';
 import { MigrationError } from './migration-error.js';
 import { maskUrl } from '../config/mask-url.js';
 
@@ -118,7 +117,7 @@ export async function openEndpoints(options: OpenEndpointsOptions): Promise<Migr
     else if (!(options.dryRun && embeddedTarget && !existsSync(path.join(embeddedVectorDir(options.target), 'usearch.sqlite')))) {
       const opened = createVectorStore(options.target, {
         fetch: options.fetch ?? ((url, init) => fetch(url, init)),
-        query: async (text, params = []) => ({ rows: (await targetStorage.db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] }),
+        query: sqlQuery(targetStorage.db),
       });
       closers.push(() => opened.close());
       targetVectors = opened;

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database as SQLiteDatabase } from 'better-sqlite3';
 import type { DatabaseTarget } from '../config/load.js';
 import { migrationProvider } from './migrations/index.js';
@@ -26,6 +26,11 @@ export interface OpenStorageOptions {
    * changing it: nothing is created, not even a PostgreSQL `?schema=` that does not exist yet.
    */
   migrate?: boolean;
+}
+
+/** Plain SQL with positional parameters on this database, as the pgvector store takes it. */
+export function sqlQuery(db: Kysely<Database>): (text: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> {
+  return async (text, params = []) => ({ rows: (await db.executeQuery(CompiledQuery.raw(text, params))).rows as Record<string, unknown>[] });
 }
 
 export async function openStorage(target: DatabaseTarget, options: OpenStorageOptions = {}): Promise<Storage> {
