@@ -13,7 +13,7 @@
 import { benchTokens } from './token-server.mjs';
 import { createAgent, streamDirect, streamThrough } from './stream-clients.mjs';
 import { cpuMilliseconds } from './processes.mjs';
-import { percentile } from './statistics.mjs';
+import { percentile, round } from './statistics.mjs';
 
 const CONCURRENCY = 64;
 /** The orders the three ways are run in, one after another. */
@@ -75,10 +75,10 @@ export async function runChatStreamBench({ report, log, tokenServer, sutazaiURL,
     baseline: cpu.direct.ms / streams.direct,
     details: {
       arrival: 'steady', process: 'sutazai', baseline_process: 'token-server',
-      cpu_us_per_token: round3((cpu.through.ms * 1000) / (streams.through * tokens)),
-      baseline_cpu_us_per_token: round3((cpu.direct.ms * 1000) / (streams.direct * tokens)),
-      cores_busy: round3(cpu.through.ms / cpu.through.wallMs), baseline_cores_busy: round3(cpu.direct.ms / cpu.direct.wallMs),
-      bare_proxy_cpu_us_per_token: round3((cpu.bare.ms * 1000) / (streams.bare * tokens)), bare_proxy_cores_busy: round3(cpu.bare.ms / cpu.bare.wallMs),
+      cpu_us_per_token: round((cpu.through.ms * 1000) / (streams.through * tokens), 3),
+      baseline_cpu_us_per_token: round((cpu.direct.ms * 1000) / (streams.direct * tokens), 3),
+      cores_busy: round(cpu.through.ms / cpu.through.wallMs, 3), baseline_cores_busy: round(cpu.direct.ms / cpu.direct.wallMs, 3),
+      bare_proxy_cpu_us_per_token: round((cpu.bare.ms * 1000) / (streams.bare * tokens), 3), bare_proxy_cores_busy: round(cpu.bare.ms / cpu.bare.wallMs, 3),
     },
   });
 
@@ -147,14 +147,14 @@ function reportComparison(report, { concurrency, arrival, direct, through, ratio
     const baseline = stat('direct', key, q);
     figures.push({
       bench: 'chat-stream', figure: name, concurrency, value: through - baseline, unit: 'ms', baseline, target,
-      details: { through_ms: round3(through), direct_ms: round3(baseline), arrival, samples: samples.through.length, baseline_samples: samples.direct.length },
+      details: { through_ms: round(through, 3), direct_ms: round(baseline, 3), arrival, samples: samples.through.length, baseline_samples: samples.direct.length },
     });
   }
   const throughTotal = stat('through', 'totalMs', 0.5);
   const directTotal = stat('direct', 'totalMs', 0.5);
   figures.push({
     bench: 'chat-stream', figure: 'total_ratio_p50', concurrency, value: throughTotal / directTotal, unit: 'ratio', baseline: 1, target: ratioTarget,
-    details: { through_ms: round3(throughTotal), direct_ms: round3(directTotal), arrival },
+    details: { through_ms: round(throughTotal, 3), direct_ms: round(directTotal, 3), arrival },
   });
   for (const figure of figures) if (!only || only.includes(figure.figure)) report.figure(figure);
 }
@@ -170,15 +170,15 @@ function reportFloor(report, { concurrency, arrival, direct, through, bare }) {
   const failed = bare.length - complete(bare).length;
   report.figure({
     bench: 'chat-stream', figure: 'ttft_added_ms_p50_bare_proxy', concurrency, value: bareTtft - directTtft, unit: 'ms', baseline: directTtft, target: undefined,
-    details: { bare_ms: round3(bareTtft), direct_ms: round3(directTtft), arrival, samples: complete(bare).length, failed_streams: failed },
+    details: { bare_ms: round(bareTtft, 3), direct_ms: round(directTtft, 3), arrival, samples: complete(bare).length, failed_streams: failed },
   });
   report.figure({
     bench: 'chat-stream', figure: 'ttft_added_over_bare_proxy_ms_p50', concurrency, value: throughTtft - bareTtft, unit: 'ms', baseline: bareTtft, target: undefined,
-    details: { through_ms: round3(throughTtft), bare_ms: round3(bareTtft), arrival },
+    details: { through_ms: round(throughTtft, 3), bare_ms: round(bareTtft, 3), arrival },
   });
   report.figure({
     bench: 'chat-stream', figure: 'total_ratio_p50_bare_proxy', concurrency, value: bareTotal / directTotal, unit: 'ratio', baseline: 1, target: undefined,
-    details: { bare_ms: round3(bareTotal), direct_ms: round3(directTotal), arrival },
+    details: { bare_ms: round(bareTotal, 3), direct_ms: round(directTotal, 3), arrival },
   });
 }
 
@@ -200,8 +200,4 @@ function reportLoss(report, concurrency, { direct, through }, tokens) {
       first_error: viaSutazai.firstError, baseline_first_error: viaDirect.firstError,
     },
   });
-}
-
-function round3(value) {
-  return Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null;
 }

@@ -21,20 +21,19 @@
  * a fresh schema, dropped afterwards) and Redis (SUTAZAI_TEST_REDIS_URL, default
  * redis://127.0.0.1:6379).
  */
-import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { checkStream } from './chat-stream-bench.mjs';
-import { BENCH_MODEL, benchTokens } from './token-server.mjs';
+import { createAgent, streamDirect, streamThrough } from './stream-clients.mjs';
+import { benchTokens } from './token-server.mjs';
 import { cpuMilliseconds, residentMegabytes, spawnSutazai, spawnTokenServer, waitForOk } from './processes.mjs';
-import { percentile } from './statistics.mjs';
+import { percentile, round } from './statistics.mjs';
 
 const STREAMS = 100;
 const TOKENS = 100;
 const INTERVAL_MS = 20;
 /** Starts of one phase's streams are spread over this long, so they do not all hit the same millisecond. */
 const SPREAD_MS = 200;
-const STREAM_DEADLINE_MS = 30_000;
 
 export async function runReplicasBench({ report, log, rounds = 2 }) {
   const postgresURL = process.env.SUTAZAI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -59,13 +58,13 @@ export async function runReplicasBench({ report, log, rounds = 2 }) {
     log(`replicas: ${replicas.map((r) => r.url).join(', ')} (and ${single.url} without Redis) on PostgreSQL schema ${schema} and ${redisURL}; token server ${tokenServer.url} (${TOKENS} tokens every ${INTERVAL_MS} ms)`);
 
     const expected = benchTokens(TOKENS);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+    const agent = createAgent();
     let prompt = 0;
     const clients = {
       direct: () => streamDirect(agent, tokenServer.baseURL, `bench prompt ${prompt++}`),
-      single: () => streamOn(agent, single.url, undefined, `bench prompt ${prompt++}`),
-      'same-replica': (i) => streamOn(agent, replicas[i % 2].url, undefined, `bench prompt ${prompt++}`),
-      'cross-replica': (i) => streamOn(agent, replicas[i % 2].url, replicas[(i + 1) % 2].url, `bench prompt ${prompt++}`),
+      single: () => streamThrough(agent, single.url, `bench prompt ${prompt++}`),
+      'same-replica': (i) => streamThrough(agent, replicas[i % 2].url, `bench prompt ${prompt++}`),
+      'cross-replica': (i) => streamThrough(agent, replicas[i % 2].url, `bench prompt ${prompt++}`, replicas[(i + 1) % 2].url),
     };
     const phase = async (mode, count) => {
       const results = await Promise.all(Array.from({ length: count }, async (_, i) => {
@@ -114,17 +113,17 @@ export async function runReplicasBench({ report, log, rounds = 2 }) {
         const baseline = percentile(direct, q);
         report.figure({
           bench: 'replicas', figure: `token_delay_added_ms_${name}`, concurrency: STREAMS, value: value - baseline, unit: 'ms', baseline,
-          details: { mode, through_ms: round3(value), direct_ms: round3(baseline), tokens: through.length, baseline_tokens: direct.length },
+          details: { mode, through_ms: round(value, 3), direct_ms: round(baseline, 3), tokens: through.length, baseline_tokens: direct.length },
         });
       }
       const ttft = (list) => percentile(list.filter((r) => !r.error && !r.mismatch).map((r) => r.ttftMs), 0.5);
       report.figure({
         bench: 'replicas', figure: 'ttft_added_ms_p50', concurrency: STREAMS, value: ttft(results[mode]) - ttft(results.direct), unit: 'ms', baseline: ttft(results.direct),
-        details: { mode, through_ms: round3(ttft(results[mode])), direct_ms: round3(ttft(results.direct)) },
+        details: { mode, through_ms: round(ttft(results[mode]), 3), direct_ms: round(ttft(results.direct), 3) },
       });
       report.figure({
         bench: 'replicas', figure: 'server_cpu_ms_per_stream', concurrency: STREAMS, value: cpu[mode] / results[mode].length, unit: 'ms',
-        details: { mode, processes: pidsOf(mode).length, cpu_us_per_token: round3((cpu[mode] * 1000) / (results[mode].length * TOKENS)) },
+        details: { mode, processes: pidsOf(mode).length, cpu_us_per_token: round((cpu[mode] * 1000) / (results[mode].length * TOKENS), 3) },
       });
       const loss = summarizeLoss(results[mode]);
       report.figure({
@@ -135,11 +134,11 @@ export async function runReplicasBench({ report, log, rounds = 2 }) {
     replicas.forEach((replica, index) => {
       report.figure({
         bench: 'replicas', figure: 'event_loop_delay_ms_p99', concurrency: STREAMS, value: Math.max(...replica.loop.p99), unit: 'ms',
-        details: { replica: replica.name, per_phase: replica.loop.p99.map(round3), max_ms: round3(Math.max(...replica.loop.max)) },
+        details: { replica: replica.name, per_phase: replica.loop.p99.map((value) => round(value, 3)), max_ms: round(Math.max(...replica.loop.max), 3) },
       });
       report.figure({
         bench: 'replicas', figure: 'rss_mb', concurrency: STREAMS, value: rssAfter[index], unit: 'MB', baseline: rssBefore[index],
-        details: { replica: replica.name, before_mb: round3(rssBefore[index]), after_mb: round3(rssAfter[index]), streams_served: STREAMS * rounds * 2 },
+        details: { replica: replica.name, before_mb: round(rssBefore[index], 3), after_mb: round(rssAfter[index], 3), streams_served: STREAMS * rounds * 2 },
       });
     });
   } finally {
@@ -167,141 +166,6 @@ async function scrapeLoopDelay(url) {
   return { p99: read('0.99'), max: read('1') };
 }
 
-function streamDirect(agent, baseURL, prompt) {
-  const body = { model: BENCH_MODEL, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: prompt }] };
-  const result = newResult();
-  let finishReason;
-  return readSse(agent, 'POST', `${baseURL}/chat/completions`, body, {}, result, (event, now) => {
-    if (event.data === '[DONE]') {
-      result.totalMs = now - result.startedAt;
-      if (finishReason !== 'stop') result.error = `finish_reason ${finishReason}`;
-      return 'done';
-    }
-    const chunk = JSON.parse(event.data);
-    if (chunk.usage) result.completionTokens = chunk.usage.completion_tokens;
-    if (chunk.choices?.[0]?.finish_reason) finishReason = chunk.choices[0].finish_reason;
-    const text = chunk.choices?.[0]?.delta?.content;
-    if (text) delta(result, text, now);
-    return 'more';
-  });
-}
-
-/** A stream started on `url`; with `resumeURL`, dropped after message-start and resumed there. */
-async function streamOn(agent, url, resumeURL, prompt) {
-  const result = newResult();
-  let resumeFrom;
-  const onEvent = (event, now) => {
-    const data = JSON.parse(event.data);
-    if (event.event === 'message-start' && resumeURL) {
-      resumeFrom = { id: event.id, messageId: data.message_id };
-      return 'drop';
-    }
-    if (event.event === 'text-delta' && data.text) delta(result, data.text, now);
-    if (event.event === 'message-end') {
-      result.totalMs = now - result.startedAt;
-      result.completionTokens = data.usage?.completion_tokens;
-      if (data.status !== 'complete') result.error = `message-end status ${data.status} (${data.finish_reason})`;
-      return 'done';
-    }
-    if (event.event === 'error') {
-      result.error = `error event ${data.code}: ${data.message}`;
-      return 'done';
-    }
-    return 'more';
-  };
-  await readSse(agent, 'POST', `${url}/api/v1/chat/stream`, { message: prompt, model: BENCH_MODEL }, {}, result, onEvent);
-  if (!resumeURL || result.error) return result;
-  if (!resumeFrom) {
-    result.error = 'no message-start to resume from';
-    return result;
-  }
-  return readSse(agent, 'GET', `${resumeURL}/api/v1/chat/stream/${resumeFrom.messageId}`, undefined, { 'last-event-id': resumeFrom.id }, result, onEvent);
-}
-
-function newResult() {
-  return { startedAt: performance.now(), ttftMs: undefined, totalMs: undefined, deltas: [], arrivals: [], completionTokens: undefined, error: undefined };
-}
-
-function delta(result, text, now) {
-  result.ttftMs ??= now - result.startedAt;
-  result.deltas.push(text);
-  result.arrivals.push(now);
-}
-
-/**
- * Sends the request and feeds each server-sent event to `onEvent`, which answers `more`,
- * `done` (the final event) or `drop` (close the connection now, on purpose). Resolves with
- * `result` (never rejects); a stream that ends without `done` or `drop` is an error.
- */
-function readSse(agent, method, url, body, headers, result, onEvent) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve) => {
-    let settled = false;
-    const finish = (error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      if (error && !result.error) result.error = error;
-      resolve(result);
-    };
-    // A stream that hangs is a failure to report, not a benchmark that never ends.
-    const deadline = setTimeout(() => {
-      request.destroy();
-      finish(`no final event within ${STREAM_DEADLINE_MS} ms (${method} ${url}, ${result.deltas.length} tokens so far)`);
-    }, STREAM_DEADLINE_MS);
-    const request = http.request(url, {
-      method, agent,
-      headers: { accept: 'text/event-stream', ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) },
-    }, (response) => {
-      if (response.statusCode !== 200) {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (part) => (text += part));
-        response.once('end', () => finish(`HTTP ${response.statusCode} ${method} ${url}: ${text.slice(0, 300)}`));
-        return;
-      }
-      response.setEncoding('utf8');
-      let pending = '';
-      let fields = { event: '', id: undefined, data: [] };
-      let state = 'more';
-      response.on('data', (part) => {
-        const now = performance.now();
-        pending += part;
-        let newline;
-        while (state === 'more' && (newline = pending.indexOf('\n')) !== -1) {
-          const line = pending.slice(0, newline);
-          pending = pending.slice(newline + 1);
-          if (line === '') {
-            if (fields.data.length > 0) {
-              try {
-                state = onEvent({ event: fields.event || 'message', id: fields.id, data: fields.data.join('\n') }, now);
-              } catch (error) {
-                result.error = `unreadable event: ${error.message}`;
-                state = 'done';
-              }
-            }
-            fields = { event: '', id: undefined, data: [] };
-          } else if (line.startsWith('data:')) fields.data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-          else if (line.startsWith('event:')) fields.event = line.slice(line.startsWith('event: ') ? 7 : 6);
-          else if (line.startsWith('id:')) fields.id = line.slice(line.startsWith('id: ') ? 4 : 3);
-        }
-        if (state === 'drop') {
-          request.destroy();
-          finish();
-        } else if (state === 'done') finish();
-      });
-      response.once('end', () => finish(state === 'more' ? 'the stream ended without its final event' : undefined));
-      response.once('error', (error) => finish(state === 'more' ? error.message : undefined));
-    });
-    request.once('error', (error) => finish(settled ? undefined : error.message));
-    request.end(payload);
-  });
-}
-
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function round3(value) {
-  return Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null;
 }

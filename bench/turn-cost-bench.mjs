@@ -7,7 +7,7 @@
  */
 import { createAgent, streamThrough } from './stream-clients.mjs';
 import { cpuMilliseconds, spawnBareProxy, spawnSutazai, spawnTokenServer, waitForOk } from './processes.mjs';
-import { percentile } from './statistics.mjs';
+import { median } from './statistics.mjs';
 
 const CONCURRENCY = 8;
 
@@ -44,7 +44,6 @@ export async function runTurnCostBench({ report, log, turns = 1500, rounds = 3 }
         log(`  ${name}: ${perTurn.toFixed(0)} µs of CPU per turn`);
       }
     }
-    const median = (values) => percentile(values, 0.5);
     report.figure({
       bench: 'turn-cost', figure: 'server_cpu_us_per_turn', value: median(measured.sutazai), unit: 'µs', baseline: median(measured.bare), target: undefined,
       details: {
